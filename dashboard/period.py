@@ -1,0 +1,74 @@
+"""Periods (SPEC.md conventions): inclusive day ranges, presets relative to the
+as-of date, the previous period (环比) and the same dates a year earlier (同比)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+PRESETS = ("yesterday", "last7", "last30", "this_week", "this_month", "last_month",
+           "this_quarter", "this_year", "custom")
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
+
+    def __post_init__(self):
+        if self.end < self.start:
+            raise ValueError(f"period ends ({self.end}) before it starts ({self.start})")
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def start_ts(self) -> datetime:
+        return datetime.combine(self.start, time.min)
+
+    @property
+    def end_ts(self) -> datetime:
+        """Exclusive upper bound: midnight after the last day."""
+        return datetime.combine(self.end + timedelta(days=1), time.min)
+
+    def previous(self) -> "Period":
+        """环比: the same number of days immediately before."""
+        return Period(self.start - timedelta(days=self.days), self.start - timedelta(days=1))
+
+    def year_ago(self) -> "Period":
+        """同比: the same dates one year earlier (29 Feb becomes 28 Feb)."""
+        return Period(_year_ago(self.start), _year_ago(self.end))
+
+    def __str__(self) -> str:
+        return f"{self.start}..{self.end}"
+
+
+def _year_ago(d: date) -> date:
+    try:
+        return d.replace(year=d.year - 1)
+    except ValueError:
+        return d.replace(year=d.year - 1, day=28)
+
+
+def preset_period(preset: str, as_of: date) -> Period:
+    """A preset relative to the as-of date (the latest complete day the user looks at)."""
+    if preset == "yesterday":
+        return Period(as_of, as_of)
+    if preset == "last7":
+        return Period(as_of - timedelta(days=6), as_of)
+    if preset == "last30":
+        return Period(as_of - timedelta(days=29), as_of)
+    if preset == "this_week":
+        return Period(as_of - timedelta(days=as_of.weekday()), as_of)
+    if preset == "this_month":
+        return Period(as_of.replace(day=1), as_of)
+    if preset == "last_month":
+        first = as_of.replace(day=1)
+        last = first - timedelta(days=1)
+        return Period(last.replace(day=1), last)
+    if preset == "this_quarter":
+        q_month = 3 * ((as_of.month - 1) // 3) + 1
+        return Period(as_of.replace(month=q_month, day=1), as_of)
+    if preset == "this_year":
+        return Period(as_of.replace(month=1, day=1), as_of)
+    raise ValueError(f"unknown period preset: {preset!r}")

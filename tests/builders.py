@@ -1,0 +1,52 @@
+"""Tiny hand-built databases for tests: rows written in the test, next to the
+assertions that use them, stored in a real DuckDB file through the real schema."""
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from pathlib import Path
+
+from dashboard import schema, store
+from dashboard.reader import Reader
+from dashboard.scope import Filters, Scope
+
+# Defaults so a test names only the columns it cares about.
+DEFAULTS = {
+    "stores": dict(brand="B1", region="华东", province="上海", city="上海", opened_on=date(2020, 1, 1),
+                   open_time=time(10), close_time=time(22), closed_on=None),
+    "guides": dict(role="guide", hired_on=date(2020, 1, 1), left_on=None),
+    "orders": dict(channel="pos", guide_id=None, member_id=None, brand="B1", refund_amount=0),
+}
+
+
+def store_row(store_id, **kw):
+    return {"store_id": store_id, "store_name": kw.pop("store_name", f"门店{store_id}"), **kw}
+
+
+def guide_row(guide_id, store_id, **kw):
+    return {"guide_id": guide_id, "guide_name": kw.pop("guide_name", f"导购{guide_id}"), "store_id": store_id, **kw}
+
+
+def order_row(order_id, ordered_at, store_id, amount, **kw):
+    if isinstance(ordered_at, str):
+        ordered_at = datetime.fromisoformat(ordered_at)
+    return {"order_id": order_id, "ordered_at": ordered_at, "store_id": store_id, "amount": amount, **kw}
+
+
+def build_db(path: Path, **tables) -> Path:
+    """Create a contract database at `path` holding exactly the given rows."""
+    with store.building(path, start_from_current=False) as con:
+        for table, rows in tables.items():
+            cols = schema.COLUMNS[table]
+            for row in rows:
+                full = {c: None for c in cols}
+                full.update(DEFAULTS.get(table, {}))
+                full.update(row)
+                unknown = set(full) - set(cols)
+                assert not unknown, f"{table}: unknown columns {unknown}"
+                con.execute(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                            [full[c] for c in cols])
+    return path
+
+
+def reader_for(path: Path, scope: Scope | None = None, filters: Filters | None = None) -> Reader:
+    return Reader(store.Database(path), scope or Scope.everything(), filters or Filters())
