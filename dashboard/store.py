@@ -2,19 +2,24 @@
 dashboard, one writer for builds, and an atomic publish that readers notice.
 
 DuckDB allows one read-write process or many read-only ones per file. So nothing
-ever writes to the published file: a writer builds a new file next to it,
-checkpoints, closes and renames it over the published path (atomic on POSIX).
-Open read-only connections keep serving the old inode until they reopen;
-`Database.connection()` notices the new inode and reopens.
+ever writes to a published file: a writer builds a new, uniquely named version
+file next to it, checkpoints and closes it, then atomically swaps the published
+path (a symlink) to point at it. Readers resolve the link: a query already
+running finishes on the old version, the next one reopens on the new.
+
+Unique version names matter: DuckDB caches one database instance per file path
+in a process, so reopening "the same" path after a rename would silently serve
+the old instance while any connection to it is still open.
 """
 from __future__ import annotations
 
 import contextlib
 import fcntl
 import os
+import secrets
 import shutil
-import tempfile
 import threading
+import time
 from pathlib import Path
 
 import duckdb
@@ -50,9 +55,10 @@ def open_read_only(path: str | os.PathLike) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _file_identity(path: Path) -> tuple[int, int]:
-    st = path.stat()
-    return st.st_ino, st.st_mtime_ns
+def _file_identity(path: Path) -> tuple[str, int, int]:
+    real = os.path.realpath(path)
+    st = os.stat(real)
+    return real, st.st_ino, st.st_mtime_ns
 
 
 class Database:
@@ -66,17 +72,16 @@ class Database:
         self.path = Path(path)
         self._lock = threading.Lock()
         self._con: duckdb.DuckDBPyConnection | None = None
-        self._identity: tuple[int, int] | None = None
+        self._identity: tuple[str, int, int] | None = None
 
     def connection(self) -> duckdb.DuckDBPyConnection:
         with self._lock:
             identity = _file_identity(self.path)
             if self._con is None or identity != self._identity:
-                old = self._con
-                self._con = open_read_only(self.path)
+                # The old connection is dropped, not closed: cursors still running
+                # on it finish on the old version and release it when done.
+                self._con = open_read_only(identity[0])
                 self._identity = identity
-                if old is not None:
-                    old.close()
             return self._con
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
@@ -85,8 +90,8 @@ class Database:
     @property
     def version(self) -> str:
         """Changes whenever a new file is published; part of every cache key."""
-        ino, mtime = _file_identity(self.path)
-        return f"{ino}:{mtime}"
+        real, ino, mtime = _file_identity(self.path)
+        return f"{Path(real).name}:{ino}:{mtime}"
 
     def close(self) -> None:
         with self._lock:
@@ -108,31 +113,52 @@ def publish_lock(target: Path):
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+def _version_files(target: Path) -> list[Path]:
+    return sorted(target.parent.glob(f".{target.name}.v*"), key=lambda p: p.stat().st_mtime_ns)
+
+
+def _swap_link(target: Path, version_file: Path) -> None:
+    """Point `target` at `version_file` atomically (rename of a fresh symlink)."""
+    link = target.with_name(f".{target.name}.link-{os.getpid()}-{secrets.token_hex(4)}")
+    os.symlink(version_file.name, link)
+    os.replace(link, target)
+
+
+def _prune_versions(target: Path, keep: int = 2) -> None:
+    """Delete old versions but the newest `keep`: a reader that resolved the link
+    a moment ago can still open the previous one; open files stay readable."""
+    current = Path(os.path.realpath(target))
+    old = [p for p in _version_files(target) if p != current and not p.name.endswith((".building", ".wal"))]
+    for p in old[: max(0, len(old) - (keep - 1))]:
+        p.unlink(missing_ok=True)
+
+
 @contextlib.contextmanager
 def building(target: str | os.PathLike, start_from_current: bool = True):
-    """Yield a read-write connection to a private copy of `target`; on success
-    checkpoint it and atomically publish it over `target`. On any exception the
-    copy is deleted and `target` is untouched.
+    """Yield a read-write connection to a new version of `target` (a copy of the
+    current one, or empty); on success checkpoint it and publish it atomically.
+    On any exception the new version is deleted and `target` is untouched.
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     with publish_lock(target):
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".building", dir=target.parent)
-        os.close(fd)
-        tmp = Path(tmp_name)
-        tmp.unlink()  # DuckDB wants to create the file itself
+        stamp = time.strftime("%Y%m%dT%H%M%S")
+        version = target.with_name(f".{target.name}.v{stamp}-{secrets.token_hex(4)}")
+        published = False
         try:
             if start_from_current and target.exists():
-                shutil.copyfile(target, tmp)
-            con = duckdb.connect(str(tmp))
+                shutil.copyfile(target, version)
+            con = duckdb.connect(str(version))
             try:
                 schema.create_all(con)
                 yield con
                 con.execute("CHECKPOINT")
             finally:
                 con.close()
-            os.replace(tmp, target)
+            _swap_link(target, version)
+            published = True
+            _prune_versions(target)
         finally:
-            for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
-                if leftover.exists():
-                    leftover.unlink()
+            if not published:
+                for leftover in (version, version.with_name(version.name + ".wal")):
+                    leftover.unlink(missing_ok=True)

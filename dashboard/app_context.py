@@ -1,0 +1,115 @@
+"""The Streamlit side of the data layer: the process's one database handle, the
+user's current view (scope + filters + period), role guards, and scope-keyed
+caching of metric results. Pages get everything they show through here."""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from . import config
+from .metrics import METRICS, MetricArgs
+from .period import Period
+from .reader import Reader
+from .scope import Filters, Scope
+from .store import Database
+from .ui.i18n import t
+
+_demo_lock = threading.Lock()
+
+
+@st.cache_resource(show_spinner=False)
+def _database(path: str) -> Database:
+    return Database(path)
+
+
+def ensure_demo_database() -> None:
+    """Demo mode: build the demo dataset on first start, with visible progress.
+    A process-wide lock makes concurrent first visitors wait for one build."""
+    path = config.db_path()
+    if path.exists() or not config.demo_mode():
+        return
+    with _demo_lock:
+        if path.exists():
+            return
+        from .demo import generate
+        bar = st.progress(0.0, text=t("app.demo_building"))
+        generate(path, progress=lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message))
+        bar.empty()
+
+
+def database() -> Database:
+    path = config.db_path()
+    if not path.exists():
+        st.error(t("app.no_database", path=str(path)))
+        st.stop()
+    db = _database(str(path))
+    version = db.version
+    # A load published a new file: drop every cached result of the old one.
+    if st.session_state.get("_db_version") not in (None, version):
+        st.cache_data.clear()
+    st.session_state["_db_version"] = version
+    return db
+
+
+@dataclass(frozen=True)
+class View:
+    """What the current user is looking at: all plain, hashable values."""
+    username: str
+    role: str
+    scope: Scope
+    filters: Filters
+    period: Period
+    as_of: date
+    preset: str
+
+    @property
+    def reader(self) -> Reader:
+        return Reader(database(), self.scope, self.filters)
+
+
+def set_current_view(view: View) -> None:
+    st.session_state["_view"] = view
+
+
+def current_view() -> View:
+    view = st.session_state.get("_view")
+    if view is None:  # a page run without the frame (should not happen)
+        st.error(t("app.no_view"))
+        st.stop()
+    return view
+
+
+def current_role() -> str | None:
+    view = st.session_state.get("_view")
+    return view.role if view else None
+
+
+def require_role(*roles: str) -> None:
+    """Guard inside a page: navigation hides pages a role may not use, but a
+    direct URL still reaches the script, so check again here."""
+    if current_role() not in roles:
+        st.error(t("app.forbidden"))
+        st.stop()
+
+
+@st.cache_data(ttl=3600, max_entries=1000, show_spinner=False)
+def _cached_metric(db_path: str, db_version: str, scope: tuple, filters: tuple, name: str,
+                   start: date, end: date, as_of: date, options: tuple) -> pd.DataFrame:
+    # Keyed by scope and filters (plain tuples): no user ever gets another's rows.
+    reader = Reader(_database(db_path), Scope(*scope), Filters(*filters))
+    return METRICS[name](reader, MetricArgs(Period(start, end), as_of, options))
+
+
+def run_metric(name: str, view: View | None = None, period: Period | None = None, **options: Any) -> pd.DataFrame:
+    view = view or current_view()
+    period = period or view.period
+    db = database()
+    return _cached_metric(str(db.path), db.version, (view.scope.regions, view.scope.stores),
+                          (view.filters.brands, view.filters.regions, view.filters.cities,
+                           view.filters.stores, view.filters.guides),
+                          name, period.start, period.end, view.as_of, tuple(sorted(options.items())))

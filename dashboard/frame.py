@@ -1,0 +1,91 @@
+"""The app frame's parts: display settings, login, and per-role navigation.
+
+Every page is registered with st.navigation for every role (a refresh on an
+unregistered page would show "page not found"); the menu shows only the pages
+the role may use, and each restricted page checks the role again itself."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+from .scope import Scope
+from .ui.components import page_style
+from .ui.format import set_colour_scheme
+from .ui.i18n import set_language, t
+
+PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
+
+# (script, url path, title key, icon, roles allowed; None = every signed-in role)
+PAGES = (
+    ("overview.py", "overview", "nav.overview", "📊", None),
+    ("morning_check.py", "morning-check", "nav.morning_check", "☀️", None),
+    ("leaderboards.py", "leaderboards", "nav.leaderboards", "🏆", None),
+    ("admin_load.py", "admin-load", "nav.admin_load", "📥", ("admin",)),
+    ("admin_audit.py", "admin-audit", "nav.admin_audit", "🧾", ("admin",)),
+)
+# Regional and store managers open on their morning check; HQ on the overview.
+DEFAULT_PAGE = {"region": "morning-check", "store": "morning-check"}
+
+
+def display_settings() -> None:
+    """Language and rise/fall colours: from the URL or the session, set before
+    any text is produced, and kept in the URL so a shared link keeps them."""
+    qp = st.query_params
+    lang = st.session_state.get("set_lang") or qp.get("lang", "zh")
+    lang = lang if lang in ("zh", "en") else "zh"
+    colours = st.session_state.get("set_colours") or qp.get("colours", "cn")
+    colours = colours if colours in ("cn", "intl") else "cn"
+    set_language(lang)
+    set_colour_scheme(colours)
+    page_style()
+    with st.sidebar.expander(t("app.settings")):
+        st.radio(t("app.language"), ("zh", "en"), index=("zh", "en").index(lang), horizontal=True,
+                 format_func=lambda v: "中文" if v == "zh" else "English", key="set_lang")
+        st.radio(t("app.colours"), ("cn", "intl"), index=("cn", "intl").index(colours), horizontal=True,
+                 format_func=lambda v: t(f"app.colours_{v}"), key="set_colours")
+    for key, value, default in (("lang", lang, "zh"), ("colours", colours, "cn")):
+        if value == default and key in qp:
+            del qp[key]
+        elif value != default and qp.get(key) != value:
+            qp[key] = value
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    username: str
+    role: str
+    scope: Scope
+
+
+def login() -> SignedIn:
+    """The login gate (dashboard.auth) runs on every rerun; no user, no page."""
+    from .auth.login import login_gate, logout_button
+    user = login_gate()
+    if user is None:
+        st.stop()
+    logout_button()
+    from .auth.users import scope_of
+    return SignedIn(user.username, user.role, scope_of(user))
+
+
+def navigation_for(role: str):
+    default_path = DEFAULT_PAGE.get(role, "overview")
+    pages, allowed = [], []
+    for script, url_path, title_key, icon, roles in PAGES:
+        if not (PAGES_DIR / script).exists():
+            continue
+        page = st.Page(str(PAGES_DIR / script), title=t(title_key), icon=icon, url_path=url_path,
+                       default=url_path == default_path)
+        pages.append(page)
+        if roles is None or role in roles:
+            allowed.append(page)
+    return pages, allowed
+
+
+def sidebar_menu(allowed) -> None:
+    with st.sidebar:
+        for page in allowed:
+            st.page_link(page, label=page.title, icon=page.icon)
+        st.divider()

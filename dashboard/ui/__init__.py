@@ -1,0 +1,1 @@
+"""Display layer: formats, colours, message catalog, chart and filter helpers. No SQL."""

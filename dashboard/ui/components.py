@@ -1,0 +1,81 @@
+"""Drawing helpers shared by pages: KPI cards, charts with the house style, tables.
+They take already-computed values; no SQL, no metric logic."""
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from . import format as fmt
+from .i18n import t
+
+POS_COLOUR, WEMALL_COLOUR = "#4c78a8", "#f58518"
+CHART_CONFIG = {"displaylogo": False, "responsive": True}
+
+
+def _delta_line(label: str, value) -> str:
+    colour = fmt.delta_colour(value)
+    return (f'<span style="color:#666">{html.escape(label)}</span> '
+            f'<span style="color:{colour};font-weight:600">{html.escape(fmt.arrow(value))}</span>')
+
+
+def kpi_card(label: str, value_text: str, pop=None, yoy=None, test_id: str = "") -> None:
+    """One KPI: big value, 环比 and 同比 arrows in the user's rise/fall colours."""
+    deltas = [_delta_line(t("kpi.pop"), pop), _delta_line(t("kpi.yoy"), yoy)]
+    st.markdown(
+        f'<div class="kpi-card" data-kpi="{html.escape(test_id)}">'
+        f'<div class="kpi-label">{html.escape(label)}</div>'
+        f'<div class="kpi-value">{html.escape(value_text)}</div>'
+        f'<div class="kpi-deltas">{" &nbsp; ".join(deltas)}</div></div>',
+        unsafe_allow_html=True)
+
+
+CARD_CSS = """
+<style>
+.kpi-card {border:1px solid rgba(128,128,128,.25); border-radius:8px; padding:8px 12px; margin-bottom:8px;}
+.kpi-label {font-size:.85rem; color:#666;}
+.kpi-value {font-size:1.45rem; font-weight:700; line-height:1.3; white-space:nowrap;}
+.kpi-deltas {font-size:.8rem;}
+</style>
+"""
+
+
+def page_style() -> None:
+    st.markdown(CARD_CSS, unsafe_allow_html=True)
+
+
+def style_figure(fig: go.Figure, height: int = 320) -> go.Figure:
+    fig.update_layout(height=height, margin=dict(l=8, r=8, t=28, b=8),
+                      legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
+                      font=dict(family="Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"))
+    return fig
+
+
+def show_chart(fig: go.Figure, key: str, **kwargs):
+    return st.plotly_chart(fig, config=CHART_CONFIG, key=key, width="stretch", **kwargs)
+
+
+def trend_chart(df: pd.DataFrame) -> go.Figure:
+    fig = go.Figure()
+    for col, name, colour in (("pos_sales", t("ov.channel.pos"), POS_COLOUR),
+                              ("wemall_sales", t("ov.channel.wemall"), WEMALL_COLOUR)):
+        fig.add_bar(x=df["day"], y=df[col], name=name, marker_color=colour,
+                    hovertemplate="%{x|%Y-%m-%d}<br>" + name + ": ¥%{y:,.0f}<extra></extra>")
+    fig.update_layout(barmode="stack", xaxis_title=None, yaxis_title=None)
+    return style_figure(fig)
+
+
+def bar_by_category(df: pd.DataFrame, category: str, label_col: str | None = None) -> go.Figure:
+    """Stacked POS/WeMall bars by a category; ids stay on a category axis (never numeric)."""
+    labels = df[label_col or category].astype(str)
+    fig = go.Figure()
+    for col, name, colour in (("pos_sales", t("ov.channel.pos"), POS_COLOUR),
+                              ("wemall_sales", t("ov.channel.wemall"), WEMALL_COLOUR)):
+        fig.add_bar(x=labels, y=df[col], name=name, marker_color=colour,
+                    customdata=df[category].astype(str),
+                    hovertemplate="%{x}<br>" + name + ": ¥%{y:,.0f}<extra></extra>")
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(type="category")
+    return style_figure(fig)

@@ -1,0 +1,90 @@
+"""Display conventions of SPEC.md: ¥ with 万/亿, rates as % with one decimal,
+rises red and falls green by default (China), switchable to international."""
+from __future__ import annotations
+
+import math
+from contextvars import ContextVar
+
+from .i18n import language
+
+# China: red = up, green = down. International: green = up, red = down.
+RED, GREEN, GREY = "#d62728", "#2ca02c", "#7f7f7f"
+_colour_scheme: ContextVar[str] = ContextVar("colour_scheme", default="cn")
+
+
+def set_colour_scheme(scheme: str) -> None:
+    _colour_scheme.set("intl" if scheme == "intl" else "cn")
+
+
+def colour_scheme() -> str:
+    return _colour_scheme.get()
+
+
+def up_colour() -> str:
+    return RED if colour_scheme() == "cn" else GREEN
+
+
+def down_colour() -> str:
+    return GREEN if colour_scheme() == "cn" else RED
+
+
+def delta_colour(value) -> str:
+    if _missing(value) or value == 0:
+        return GREY
+    return up_colour() if value > 0 else down_colour()
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or str(value) in ("<NA>", "nan")
+
+
+def money(value, digits: int = 1) -> str:
+    """¥12.3万, ¥1.02亿 in Chinese; ¥123.4K / ¥1.02M in English; '—' when undefined."""
+    if _missing(value):
+        return "—"
+    v = float(value)
+    sign = "-" if v < 0 else ""
+    v = abs(v)
+    if language() == "zh":
+        if v >= 1e8:
+            return f"{sign}¥{v / 1e8:.2f}亿"
+        if v >= 1e4:
+            return f"{sign}¥{v / 1e4:.{digits}f}万"
+        return f"{sign}¥{v:,.0f}" if v >= 100 else f"{sign}¥{v:,.2f}"
+    for size, unit in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if v >= size:
+            return f"{sign}¥{v / size:.{2 if unit != 'K' else digits}f}{unit}"
+    return f"{sign}¥{v:,.2f}"
+
+
+def pct(value, signed: bool = False) -> str:
+    """A fraction as a percentage with one decimal: 0.1234 -> 12.3%."""
+    if _missing(value):
+        return "—"
+    text = f"{float(value) * 100:+.1f}%" if signed else f"{float(value) * 100:.1f}%"
+    return text
+
+
+def count(value) -> str:
+    if _missing(value):
+        return "—"
+    v = float(value)
+    if language() == "zh" and abs(v) >= 1e4:
+        return f"{v / 1e8:.2f}亿" if abs(v) >= 1e8 else f"{v / 1e4:.1f}万"
+    return f"{v:,.0f}"
+
+
+def arrow(value) -> str:
+    """▲ / ▼ with the signed percentage, for 环比/同比 growth."""
+    if _missing(value):
+        return "—"
+    mark = "▲" if value > 0 else ("▼" if value < 0 else "—")
+    return f"{mark}{abs(float(value)) * 100:.1f}%"
+
+
+def rank_change(value) -> str:
+    """↑3, ↓2, — for no move, 新 (New) for no previous rank."""
+    if _missing(value):
+        return "新" if language() == "zh" else "New"
+    v = int(value)
+    return f"↑{v}" if v > 0 else (f"↓{-v}" if v < 0 else "—")

@@ -1,0 +1,1 @@
+"""One catalog module per area: MESSAGES = {key: (zh, en)}."""

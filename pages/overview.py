@@ -1,0 +1,31 @@
+"""总览 — the HQ executive's first look: KPIs with 环比/同比, daily POS vs WeMall,
+sales by region and by brand."""
+import streamlit as st
+
+from dashboard.app_context import current_view, run_metric
+from dashboard.ui import format as fmt
+from dashboard.ui.components import bar_by_category, kpi_card, show_chart, trend_chart
+from dashboard.ui.i18n import t
+
+view = current_view()
+st.title(t("ov.title"))
+st.caption(t("period.label", start=view.period.start, end=view.period.end))
+
+k = run_metric("kpis").iloc[0]
+cards = [("sales", fmt.money), ("wemall_sales", fmt.money), ("pos_sales", fmt.money),
+         ("orders", fmt.count), ("members", fmt.count), ("aov", fmt.money)]
+columns = st.columns(3)
+for i, (name, show) in enumerate(cards):
+    with columns[i % 3]:
+        kpi_card(t(f"kpi.{name}"), show(k[name]), k[f"{name}_pop"], k[f"{name}_yoy"], test_id=name)
+
+st.subheader(t("ov.trend"))
+show_chart(trend_chart(run_metric("sales-trend")), key="trend")
+
+left, right = st.columns(2)
+with left:
+    st.subheader(t("ov.by_region"))
+    show_chart(bar_by_category(run_metric("sales-by-region"), "region"), key="by_region")
+with right:
+    st.subheader(t("ov.by_brand"))
+    show_chart(bar_by_category(run_metric("sales-by-brand"), "brand"), key="by_brand")

@@ -1,0 +1,108 @@
+"""A real `streamlit run app.py` on a free localhost port, over a small demo
+database and demo users, driven by Playwright in Debian's headless Chromium."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+OUT = ROOT / "test-output" / "screenshots"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage"]
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def app_env(tmp_path_factory):
+    data = tmp_path_factory.mktemp("browser-data")
+    db = data / "demo.duckdb"
+    subprocess.run([sys.executable, "-m", "dashboard", "demo", "--db", str(db), "--scale", "0.05"],
+                   cwd=ROOT, check=True, capture_output=True)
+    env = {**os.environ, "DASHBOARD_DB": str(db), "DASHBOARD_USERS": str(data / "users.yaml"),
+           "DASHBOARD_OPS_DB": str(data / "ops.sqlite"), "DASHBOARD_DEMO": "1",
+           "DASHBOARD_COOKIE_KEY": "browser-test-cookie-key-not-a-secret"}
+    subprocess.run([sys.executable, "-c",
+                    "from dashboard import config; from dashboard.auth.users import ensure_demo_users;"
+                    "ensure_demo_users(config.users_path(), config.db_path())"],
+                   cwd=ROOT, env=env, check=True, capture_output=True)
+    return env
+
+
+@pytest.fixture(scope="session")
+def app_url(app_env):
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=ROOT, env=app_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while True:
+        try:
+            if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.time() > deadline:
+            proc.kill()
+            raise RuntimeError("streamlit did not start:\n" + proc.stdout.read().decode(errors="replace"))
+        time.sleep(0.3)
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def wait_idle(page, timeout=30000):
+    """Until the script has finished its run (Streamlit's own e2e convention)."""
+    page.wait_for_selector('[data-test-script-state="notRunning"]', state="attached", timeout=timeout)
+    page.wait_for_timeout(300)
+    page.wait_for_selector('[data-test-script-state="notRunning"]', state="attached", timeout=timeout)
+
+
+def login(page, url, username, password):
+    page.goto(url)
+    wait_idle(page)
+    page.locator('input[type="text"]').first.fill(username)
+    page.locator('input[type="password"]').first.fill(password)
+    page.get_by_role("button", name="登录").click()
+    wait_idle(page)
+    page.wait_for_selector('[data-testid="stSidebar"]', timeout=30000)
+    wait_idle(page)
+
+
+def screenshot(page, name):
+    OUT.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(OUT / f"{name}.png"), full_page=True)
+
+
+def no_horizontal_overflow(page) -> bool:
+    return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
