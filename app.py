@@ -11,11 +11,18 @@ from dashboard.reader import Reader
 from dashboard.ui.filter_bar import filter_bar
 from dashboard.ui.i18n import t
 
-st.set_page_config(page_title="导购私域经营看板", page_icon="🛍️", layout="wide",
+st.set_page_config(page_title="导购私域经营看板", page_icon=":material/storefront:", layout="wide",
                    initial_sidebar_state="auto")
 display_settings()
 app_context.ensure_demo_database()
+# Register every page before the login gate, so a refresh on any page's URL
+# finds it (and the gate then stops the run until someone signs in).
+role = app_context.signed_in_role()
+pages, allowed = navigation_for(role)
+current = st.navigation(pages, position="hidden")
 user = login()
+if user.role != role:  # signed in during this run: build the role's menu
+    st.rerun()
 db = app_context.database()
 base_reader = Reader(db, user.scope)
 as_of_default = latest_complete_day(base_reader)
@@ -23,8 +30,6 @@ if as_of_default is None:
     st.warning(t("app.no_data_in_scope"))
     st.stop()
 
-pages, allowed = navigation_for(user.role)
-current = st.navigation(pages, position="hidden")
 sidebar_menu(allowed)
 filters, period, as_of, preset = filter_bar(base_reader, as_of_default)
 app_context.set_current_view(app_context.View(

@@ -84,6 +84,15 @@ def current_view() -> View:
     return view
 
 
+def signed_in_role() -> str | None:
+    """The role of the user signed in during an earlier run of this session."""
+    return st.session_state.get("_signed_in_role")
+
+
+def remember_role(role: str | None) -> None:
+    st.session_state["_signed_in_role"] = role
+
+
 def current_role() -> str | None:
     view = st.session_state.get("_view")
     return view.role if view else None

@@ -17,16 +17,18 @@ from .ui.i18n import set_language, t
 
 PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
 
-# (script, url path, title key, icon, roles allowed; None = every signed-in role)
+# (script, url path, title key, icon, roles allowed; None = every signed-in role).
+# The url path is the script's stem: Streamlit's AppTest.switch_page finds a page by it.
 PAGES = (
-    ("overview.py", "overview", "nav.overview", "📊", None),
-    ("morning_check.py", "morning-check", "nav.morning_check", "☀️", None),
-    ("leaderboards.py", "leaderboards", "nav.leaderboards", "🏆", None),
-    ("admin_load.py", "admin-load", "nav.admin_load", "📥", ("admin",)),
-    ("admin_audit.py", "admin-audit", "nav.admin_audit", "🧾", ("admin",)),
+    ("overview.py", "overview", "nav.overview", ":material/dashboard:", None),
+    ("morning_check.py", "morning_check", "nav.morning_check", ":material/wb_sunny:", None),
+    ("leaderboards.py", "leaderboards", "nav.leaderboards", ":material/leaderboard:", None),
+    ("admin_load.py", "admin_load", "nav.admin_load", ":material/upload_file:", ("admin",)),
+    ("admin_audit.py", "admin_audit", "nav.admin_audit", ":material/receipt_long:", ("admin",)),
 )
+KNOWN_ROLES = ("hq", "region", "store", "admin")
 # Regional and store managers open on their morning check; HQ on the overview.
-DEFAULT_PAGE = {"region": "morning-check", "store": "morning-check"}
+DEFAULT_PAGE = {"region": "morning_check", "store": "morning_check"}
 
 
 def display_settings() -> None:
@@ -35,16 +37,18 @@ def display_settings() -> None:
     qp = st.query_params
     lang = st.session_state.get("set_lang") or qp.get("lang", "zh")
     lang = lang if lang in ("zh", "en") else "zh"
-    colours = st.session_state.get("set_colours") or qp.get("colours", "cn")
-    colours = colours if colours in ("cn", "intl") else "cn"
+    if "set_colours_intl" in st.session_state:
+        colours = "intl" if st.session_state["set_colours_intl"] else "cn"
+    else:
+        colours = "intl" if qp.get("colours") == "intl" else "cn"
     set_language(lang)
     set_colour_scheme(colours)
     page_style()
     with st.sidebar.expander(t("app.settings")):
         st.radio(t("app.language"), ("zh", "en"), index=("zh", "en").index(lang), horizontal=True,
                  format_func=lambda v: "中文" if v == "zh" else "English", key="set_lang")
-        st.radio(t("app.colours"), ("cn", "intl"), index=("cn", "intl").index(colours), horizontal=True,
-                 format_func=lambda v: t(f"app.colours_{v}"), key="set_colours")
+        # A toggle, not a radio with translated labels: its value survives a language switch.
+        st.toggle(t("app.colours_intl"), value=colours == "intl", key="set_colours_intl")
     for key, value, default in (("lang", lang, "zh"), ("colours", colours, "cn")):
         if value == default and key in qp:
             del qp[key]
@@ -62,15 +66,20 @@ class SignedIn:
 def login() -> SignedIn:
     """The login gate (dashboard.auth) runs on every rerun; no user, no page."""
     from .auth.login import login_gate, logout_button
+    from .app_context import remember_role
     user = login_gate()
     if user is None:
+        remember_role(None)
         st.stop()
+    remember_role(user.role)
     logout_button()
     from .auth.users import scope_of
     return SignedIn(user.username, user.role, scope_of(user))
 
 
-def navigation_for(role: str):
+def navigation_for(role: str | None):
+    """Every page, registered for every role; and the ones this role may open
+    (none for a role the app does not know)."""
     default_path = DEFAULT_PAGE.get(role, "overview")
     pages, allowed = [], []
     for script, url_path, title_key, icon, roles in PAGES:
@@ -79,7 +88,7 @@ def navigation_for(role: str):
         page = st.Page(str(PAGES_DIR / script), title=t(title_key), icon=icon, url_path=url_path,
                        default=url_path == default_path)
         pages.append(page)
-        if roles is None or role in roles:
+        if role in KNOWN_ROLES and (roles is None or role in roles):
             allowed.append(page)
     return pages, allowed
 

@@ -39,6 +39,11 @@ class Period:
         """同比: the same dates one year earlier (29 Feb becomes 28 Feb)."""
         return Period(_year_ago(self.start), _year_ago(self.end))
 
+    def at_least(self, days: int) -> "Period":
+        """This period, or the `days` days ending on its last day if it is shorter
+        (a trend needs more than one point)."""
+        return self if self.days >= days else Period(self.end - timedelta(days=days - 1), self.end)
+
     def __str__(self) -> str:
         return f"{self.start}..{self.end}"
 

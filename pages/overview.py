@@ -14,13 +14,16 @@ st.caption(t("period.label", start=view.period.start, end=view.period.end))
 k = run_metric("kpis").iloc[0]
 cards = [("sales", fmt.money), ("wemall_sales", fmt.money), ("pos_sales", fmt.money),
          ("orders", fmt.count), ("members", fmt.count), ("aov", fmt.money)]
-columns = st.columns(3)
-for i, (name, show) in enumerate(cards):
-    with columns[i % 3]:
-        kpi_card(t(f"kpi.{name}"), show(k[name]), k[f"{name}_pop"], k[f"{name}_yoy"], test_id=name)
+for row in (cards[:3], cards[3:]):  # row by row, so a phone stacks them in reading order
+    for column, (name, show) in zip(st.columns(3), row):
+        with column:
+            kpi_card(t(f"kpi.{name}"), show(k[name]), k[f"{name}_pop"], k[f"{name}_yoy"], test_id=name)
 
 st.subheader(t("ov.trend"))
-show_chart(trend_chart(run_metric("sales-trend")), key="trend")
+trend_period = view.period.at_least(30)
+if trend_period != view.period:
+    st.caption(t("ov.trend_window", end=trend_period.end, days=trend_period.days))
+show_chart(trend_chart(run_metric("sales-trend", period=trend_period)), key="trend")
 
 left, right = st.columns(2)
 with left:

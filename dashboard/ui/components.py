@@ -12,7 +12,6 @@ from . import format as fmt
 from .i18n import t
 
 POS_COLOUR, WEMALL_COLOUR = "#4c78a8", "#f58518"
-CHART_CONFIG = {"displaylogo": False, "responsive": True}
 
 
 def _delta_line(label: str, value) -> str:
@@ -53,8 +52,11 @@ def style_figure(fig: go.Figure, height: int = 320) -> go.Figure:
     return fig
 
 
-def show_chart(fig: go.Figure, key: str, **kwargs):
-    return st.plotly_chart(fig, config=CHART_CONFIG, key=key, width="stretch", **kwargs)
+def show_chart(fig: go.Figure, key: str, on_select="ignore", selection_mode=("points",)):
+    # Streamlit 1.50 takes Plotly's config only through deprecated **kwargs: pass none.
+    fig.update_layout(modebar=dict(remove=["lasso2d", "select2d"]))
+    return st.plotly_chart(fig, use_container_width=True, key=key, on_select=on_select,
+                           selection_mode=selection_mode)
 
 
 def trend_chart(df: pd.DataFrame) -> go.Figure:

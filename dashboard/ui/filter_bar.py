@@ -128,12 +128,12 @@ def filter_bar(base_reader: Reader, default_as_of: date) -> tuple[Filters, Perio
     else:
         period = preset_period(preset, as_of)
 
-    brands = side.multiselect(t("filter.brand"), options.brands, default=list(chosen.brands), key="fb_brand")
-    regions = side.multiselect(t("filter.region"), options.regions, default=list(chosen.regions), key="fb_region")
-    cities = side.multiselect(t("filter.city"), options.cities, default=list(chosen.cities), key="fb_city")
+    brands = side.multiselect(t("filter.brand"), options.brands, default=list(chosen.brands), key="fb_brand", placeholder=t("filter.all"))
+    regions = side.multiselect(t("filter.region"), options.regions, default=list(chosen.regions), key="fb_region", placeholder=t("filter.all"))
+    cities = side.multiselect(t("filter.city"), options.cities, default=list(chosen.cities), key="fb_city", placeholder=t("filter.all"))
     store_names = dict(options.stores)
     stores = side.multiselect(t("filter.store"), list(store_names), default=list(chosen.stores),
-                              format_func=lambda s: f"{store_names.get(s, s)} ({s})", key="fb_store")
+                              format_func=lambda s: f"{store_names.get(s, s)} ({s})", key="fb_store", placeholder=t("filter.all"))
     guide_labels = {g: f"{name} ({g})" for g, name, _ in options.guides}
     guide_ids = [None, *guide_labels]
     guide = side.selectbox(t("filter.guide"), guide_ids,

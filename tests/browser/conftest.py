@@ -39,7 +39,7 @@ def app_env(tmp_path_factory):
            "DASHBOARD_OPS_DB": str(data / "ops.sqlite"), "DASHBOARD_DEMO": "1",
            "DASHBOARD_COOKIE_KEY": "browser-test-cookie-key-not-a-secret"}
     subprocess.run([sys.executable, "-c",
-                    "from dashboard import config; from dashboard.auth.users import ensure_demo_users;"
+                    "from dashboard import config; from dashboard.auth.demo_users import ensure_demo_users;"
                     "ensure_demo_users(config.users_path(), config.db_path())"],
                    cwd=ROOT, env=env, check=True, capture_output=True)
     return env
@@ -95,7 +95,8 @@ def login(page, url, username, password):
     page.locator('input[type="password"]').first.fill(password)
     page.get_by_role("button", name="登录").click()
     wait_idle(page)
-    page.wait_for_selector('[data-testid="stSidebar"]', timeout=30000)
+    # Signed in: the logout button exists (in the sidebar, collapsed on a phone).
+    page.get_by_role("button", name="退出登录").wait_for(state="attached", timeout=30000)
     wait_idle(page)
 
 
@@ -106,3 +107,11 @@ def screenshot(page, name):
 
 def no_horizontal_overflow(page) -> bool:
     return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def open_sidebar(page):
+    """On a phone the sidebar starts collapsed."""
+    button = page.locator('[data-testid="stExpandSidebarButton"]')
+    if button.count() and button.first.is_visible():
+        button.first.click()
+        wait_idle(page)

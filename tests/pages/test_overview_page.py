@@ -1,0 +1,68 @@
+"""app.py and the overview through AppTest: signed in, the KPI cards show the
+kpis metric's numbers in the display conventions, filters narrow them, and a
+role never sees beyond its scope."""
+from datetime import date
+
+from conftest import kpi_values, signed_in
+from dashboard.metrics import METRICS, MetricArgs, latest_complete_day
+from dashboard.period import Period
+from dashboard.reader import Reader
+from dashboard.scope import Filters, Scope
+from dashboard.store import Database
+from dashboard.ui.format import count, money
+
+
+def expected(db, scope=Scope.everything(), filters=Filters(), period=None):
+    reader = Reader(Database(db), scope, filters)
+    as_of = latest_complete_day(reader)
+    period = period or Period(as_of, as_of)
+    return METRICS["kpis"](reader, MetricArgs(period, as_of)).iloc[0]
+
+
+def test_hq_overview_shows_the_kpis_of_yesterday(page_env):
+    at = signed_in("hq")
+    shown = kpi_values(at)
+    k = expected(page_env)
+    assert shown["sales"] == money(k.sales)
+    assert shown["wemall_sales"] == money(k.wemall_sales)
+    assert shown["orders"] == count(k.orders)
+    assert len(at.get("plotly_chart")) == 3
+    assert [e.value for e in at.error] == []
+
+
+def test_url_filters_narrow_and_are_echoed_back(page_env):
+    at = signed_in("hq", {"region": "华南", "preset": "last7"})
+    reader = Reader(Database(page_env), Scope.everything())
+    as_of = latest_complete_day(reader)
+    k = expected(page_env, filters=Filters.of(regions=["华南"]), period=Period(as_of.fromordinal(as_of.toordinal() - 6), as_of))
+    assert kpi_values(at)["sales"] == money(k.sales)
+    assert at.query_params["region"] == ["华南"]
+    assert at.multiselect(key="fb_region").value == ["华南"]
+
+
+def test_regional_manager_cannot_widen_by_url(page_env):
+    # east manages 华东; a crafted link asks for 华南 and another region's store.
+    other = Reader(Database(page_env), Scope.everything()).scalar(
+        "SELECT min(store_id) FROM stores WHERE region <> '华东'")
+    at = signed_in("east", {"region": "华南", "store": other})
+    at.switch_page("pages/overview.py").run()
+    assert not at.exception
+    k = expected(page_env, scope=Scope.of(regions=["华东"]))
+    assert kpi_values(at)["sales"] == money(k.sales)
+    assert at.multiselect(key="fb_region").options == ["华东"]
+    assert at.multiselect(key="fb_region").value == []
+    assert other not in at.multiselect(key="fb_store").options
+    assert at.multiselect(key="fb_store").value == []
+
+
+def test_english_switch(page_env):
+    at = signed_in("hq", {"lang": "en"})
+    assert any("Overview" in str(t.value) for t in at.title)
+    assert kpi_values(at)["sales"].startswith("¥")
+
+
+def test_admin_pages_are_registered_but_guarded(page_env):
+    at = signed_in("hq")
+    at.switch_page("pages/admin_audit.py").run()
+    assert not at.exception
+    assert any("无权" in str(e.value) for e in at.error)
