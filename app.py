@@ -13,16 +13,15 @@ from dashboard.ui.i18n import t
 
 st.set_page_config(page_title="导购私域经营看板", page_icon=":material/storefront:", layout="wide",
                    initial_sidebar_state="auto")
+app_context.forget_view()
 display_settings()
 app_context.ensure_demo_database()
-# Register every page before the login gate, so a refresh on any page's URL
-# finds it (and the gate then stops the run until someone signs in).
-role = app_context.signed_in_role()
-pages, allowed = navigation_for(role)
-current = st.navigation(pages, position="hidden")
 user = login()
-if user.role != role:  # signed in during this run: build the role's menu
-    st.rerun()
+# Every run registers every page, signed in or not (see navigation_for).
+pages, allowed = navigation_for(user.role if user else None)
+current = st.navigation(pages, position="hidden")
+if user is None:
+    st.stop()
 db = app_context.database()
 base_reader = Reader(db, user.scope)
 as_of_default = latest_complete_day(base_reader)

@@ -72,25 +72,36 @@ class View:
         return Reader(database(), self.scope, self.filters)
 
 
+def forget_view() -> None:
+    """Start of every frame run: no page may see the previous run's view (a
+    signed-out user's, say) before the login gate has passed again."""
+    st.session_state.pop("_view", None)
+
+
 def set_current_view(view: View) -> None:
     st.session_state["_view"] = view
 
 
+def _outside_the_frame():
+    """A page script is running without app.py (no login, no view). Streamlit
+    does this for a pages/ folder (its v1 multipage mode) until the first
+    st.navigation call of the process: the first request after a start can run
+    pages/x.py directly. Leave v1 mode and rerun through app.py once; never
+    show anything from here."""
+    from streamlit.runtime.pages_manager import PagesManager  # no public switch exists
+    if PagesManager.uses_pages_directory and not st.session_state.get("_frame_retry"):
+        st.session_state["_frame_retry"] = True
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+    st.error(t("app.no_view"))
+    st.stop()
+
+
 def current_view() -> View:
     view = st.session_state.get("_view")
-    if view is None:  # a page run without the frame (should not happen)
-        st.error(t("app.no_view"))
-        st.stop()
+    if view is None:
+        _outside_the_frame()
     return view
-
-
-def signed_in_role() -> str | None:
-    """The role of the user signed in during an earlier run of this session."""
-    return st.session_state.get("_signed_in_role")
-
-
-def remember_role(role: str | None) -> None:
-    st.session_state["_signed_in_role"] = role
 
 
 def current_role() -> str | None:
@@ -101,6 +112,8 @@ def current_role() -> str | None:
 def require_role(*roles: str) -> None:
     """Guard inside a page: navigation hides pages a role may not use, but a
     direct URL still reaches the script, so check again here."""
+    if current_role() is None:
+        _outside_the_frame()
     if current_role() not in roles:
         st.error(t("app.forbidden"))
         st.stop()

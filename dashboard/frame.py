@@ -5,6 +5,7 @@ unregistered page would show "page not found"); the menu shows only the pages
 the role may use, and each restricted page checks the role again itself."""
 from __future__ import annotations
 
+import runpy
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,30 +64,49 @@ class SignedIn:
     scope: Scope
 
 
-def login() -> SignedIn:
-    """The login gate (dashboard.auth) runs on every rerun; no user, no page."""
+def login() -> SignedIn | None:
+    """The login gate (dashboard.auth) runs on every rerun: the signed-in user,
+    or None after drawing the login form."""
     from .auth.login import login_gate, logout_button
-    from .app_context import remember_role
     user = login_gate()
     if user is None:
-        remember_role(None)
-        st.stop()
-    remember_role(user.role)
+        return None
     logout_button()
     from .auth.users import scope_of
     return SignedIn(user.username, user.role, scope_of(user))
 
 
+def _sign_in_page() -> None:
+    """Nothing to draw: the login gate has drawn the form already."""
+
+
+def _home_page(script: Path):
+    """The root URL shows the role's landing page by running its script. A real
+    page is never the default: Streamlit serves the default page only at "/",
+    so /overview would be "page not found" while the overview was the default."""
+    def home() -> None:
+        runpy.run_path(str(script), run_name="__main__")
+    return home
+
+
 def navigation_for(role: str | None):
-    """Every page, registered for every role; and the ones this role may open
-    (none for a role the app does not know)."""
-    default_path = DEFAULT_PAGE.get(role, "overview")
+    """Every page, registered for every role (a refresh on any page's URL finds
+    it), with the role's landing page as the default; and the pages this role
+    may open (none for a role the app does not know). Signed out, the default is
+    a sign-in placeholder, so a sign-in at the root URL lands on the role's
+    default rather than on whatever page was the default before."""
     pages, allowed = [], []
+    if role is None:
+        pages.append(st.Page(_sign_in_page, title=t("nav.sign_in"), url_path="sign_in", default=True))
+    else:
+        landing = DEFAULT_PAGE.get(role, "overview")
+        script, _, title_key, icon, _ = next(p for p in PAGES if p[1] == landing)
+        pages.append(st.Page(_home_page(PAGES_DIR / script), title=t(title_key), icon=icon,
+                             url_path="home", default=True))
     for script, url_path, title_key, icon, roles in PAGES:
         if not (PAGES_DIR / script).exists():
             continue
-        page = st.Page(str(PAGES_DIR / script), title=t(title_key), icon=icon, url_path=url_path,
-                       default=url_path == default_path)
+        page = st.Page(str(PAGES_DIR / script), title=t(title_key), icon=icon, url_path=url_path)
         pages.append(page)
         if role in KNOWN_ROLES and (roles is None or role in roles):
             allowed.append(page)

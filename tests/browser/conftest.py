@@ -2,6 +2,7 @@
 database and demo users, driven by Playwright in Debian's headless Chromium."""
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -47,6 +48,13 @@ def app_env(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def app_url(app_env):
+    with running_app(app_env) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def running_app(app_env):
+    """`streamlit run app.py` on a free port until the block ends."""
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
@@ -64,12 +72,14 @@ def app_url(app_env):
             proc.kill()
             raise RuntimeError("streamlit did not start:\n" + proc.stdout.read().decode(errors="replace"))
         time.sleep(0.3)
-    yield url
-    proc.terminate()
     try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
 
 
 @pytest.fixture(scope="session")
@@ -93,7 +103,7 @@ def login(page, url, username, password):
     wait_idle(page)
     page.locator('input[type="text"]').first.fill(username)
     page.locator('input[type="password"]').first.fill(password)
-    page.get_by_role("button", name="登录").click()
+    page.get_by_role("button", name="登录", exact=True).click()
     wait_idle(page)
     # Signed in: the logout button exists (in the sidebar, collapsed on a phone).
     page.get_by_role("button", name="退出登录").wait_for(state="attached", timeout=30000)

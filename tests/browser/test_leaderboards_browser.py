@@ -21,11 +21,7 @@ def cli(app_env, name, *args):
 
 def test_morning_check_fits_a_phone(browser, app_url):
     page = browser.new_page(viewport=PHONE)
-    login(page, app_url + "/morning-check", "east", "east-demo-2026")
-    page.goto(app_url + "/morning-check")
-    wait_idle(page)
-    if page.locator('input[type="password"]').count():  # a fresh page load may ask again
-        login(page, app_url + "/morning-check", "east", "east-demo-2026")
+    login(page, app_url + "/morning_check", "east", "east-demo-2026")
     page.get_by_role("heading", name="晨检").wait_for(timeout=30000)
     page.locator('[data-mc="sales"]').wait_for(timeout=30000)
     assert page.locator('[data-mc="rank_top"] tr').count() >= 1
@@ -37,10 +33,6 @@ def test_morning_check_fits_a_phone(browser, app_url):
 def test_bar_click_drills_into_a_region_and_excel_holds_the_rows(browser, app_url, app_env, tmp_path):
     page = browser.new_page(viewport=DESKTOP, accept_downloads=True)
     login(page, app_url + "/leaderboards", "hq", "hq-demo-2026")
-    page.goto(app_url + "/leaderboards")
-    wait_idle(page)
-    if page.locator('input[type="password"]').count():
-        login(page, app_url + "/leaderboards", "hq", "hq-demo-2026")
     page.get_by_role("heading", name="门店/导购排行").wait_for(timeout=30000)
     # Plotly's drag layer sits over the bars: click at the first bar's centre.
     box = page.locator(".js-plotly-plot .bars path").first.bounding_box()
@@ -67,6 +59,6 @@ def test_bar_click_drills_into_a_region_and_excel_holds_the_rows(browser, app_ur
 
 def period_args(page):
     """The page's period from its caption ("YYYY-MM-DD 至 YYYY-MM-DD")."""
-    text = page.locator('[data-testid="stCaptionContainer"]').first.inner_text()
+    text = page.locator('[data-testid="stMain"] [data-testid="stCaptionContainer"]').first.inner_text()
     start, end = [s.strip() for s in text.split("至")]
     return ["--start", start, "--end", end]

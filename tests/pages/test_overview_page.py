@@ -66,3 +66,4 @@ def test_admin_pages_are_registered_but_guarded(page_env):
     at.switch_page("pages/admin_audit.py").run()
     assert not at.exception
     assert any("无权" in str(e.value) for e in at.error)
+

@@ -1,0 +1,259 @@
+"""One load: read and map every file, validate and upsert in dependency order
+inside a private copy of the database, then publish it atomically (store.building).
+
+Readers of the published file never see a half-loaded state: they keep the old
+file until the rename, then `store.Database` notices the new inode and reopens.
+Any exception, a --strict rejection or a dry run discards the copy.
+"""
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+import pandas as pd
+
+from .. import config, schema, store
+from . import history
+from .mapping import (Batch, Mapping, MappingError, apply_mapping, choose_mapping, identity_mapping,
+                      load_mapping, mapping_rows_batches)
+from .readers import RawTable, ReadError, read_file
+from .report import Problem, new_report_dir, write_report
+from .upsert import upsert_stage
+from .validate import DEPENDENCY_ORDER, STAGE, validate_and_stage
+
+Progress = Callable[[float, str], None]
+MAPPINGS_DIR = config.ROOT / "data" / "mappings"
+
+
+@dataclass
+class FileResult:
+    file: str
+    table: str
+    format: str = ""
+    encoding: str | None = None
+    rows: int = 0
+    loaded: int = 0          # records upserted (rows, or combined records)
+    rejected: int = 0
+    excluded: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LoadResult:
+    status: str              # published, strict_rejected, failed, checked (dry run)
+    files: list[FileResult]
+    problems: list[Problem]
+    duration_s: float = 0.0
+    report_dir: Path | None = None
+    load_id: int | None = None
+    message: str = ""
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(f.loaded for f in self.files) if self.status in ("published", "checked") else 0
+
+    @property
+    def rows_rejected(self) -> int:
+        return sum(f.rejected for f in self.files)
+
+    @property
+    def rows_excluded(self) -> int:
+        return sum(f.excluded for f in self.files)
+
+    @property
+    def warnings(self) -> list[str]:
+        return [w for f in self.files for w in f.warnings]
+
+    def problems_frame(self) -> pd.DataFrame:
+        cols = ["file", "row", "column", "value", "reason_zh", "reason_en", "kind", "message"]
+        return pd.DataFrame([{**p.as_row(), "message": p.message} for p in self.problems], columns=cols)
+
+    def files_frame(self) -> pd.DataFrame:
+        return pd.DataFrame([{k: v for k, v in f.__dict__.items() if k != "warnings"} for f in self.files])
+
+    def summary(self) -> dict:
+        return {"status": self.status, "message": self.message, "duration_s": round(self.duration_s, 3),
+                "rows_loaded": self.rows_loaded, "rows_rejected": self.rows_rejected,
+                "rows_excluded": self.rows_excluded, "load_id": self.load_id,
+                "files": [f.__dict__ for f in self.files]}
+
+
+class _Discard(Exception):
+    def __init__(self, status: str, message: str):
+        super().__init__(message)
+        self.status = status
+
+
+def _as_mappings(mappings) -> list[Mapping]:
+    out = []
+    for m in mappings or []:
+        out.append(m if isinstance(m, Mapping) else load_mapping(m))
+    return out
+
+
+def available_mappings(folder: Path | None = None) -> list[Path]:
+    """The shipped mapping files (data/mappings/*.yaml)."""
+    folder = Path(folder or MAPPINGS_DIR)
+    return sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
+
+
+def read_and_map(paths: Iterable[str | Path], mappings=None) -> tuple[list[Batch], list[FileResult], list[Problem]]:
+    """Read every file and cut it into batches, one per target table. A file that
+    cannot be read is a file-level problem, not an exception."""
+    maps = _as_mappings(mappings)
+    batches: list[Batch] = []
+    results: list[FileResult] = []
+    problems: list[Problem] = []
+    used: list[Mapping] = []
+    for path in paths:
+        path = Path(path)
+        try:
+            probe = choose_mapping(path.name, maps)
+            raw: RawTable = read_file(path, sheet=probe.sheet if probe else None,
+                                      header_row=probe.header_row if probe else 1)
+            mapping = probe or identity_mapping(raw)
+            if probe and probe not in used:
+                used.append(probe)
+            file_batches = apply_mapping(raw, mapping)
+        except (ReadError, MappingError, FileNotFoundError) as exc:
+            problems.append(Problem(path.name, None, "", None, f"无法读取或映射：{exc}",
+                                    f"cannot read or map: {exc}", "file"))
+            results.append(FileResult(path.name, "?"))
+            continue
+        for b in file_batches:
+            results.append(FileResult(b.file, b.table, raw.format, raw.encoding, len(b.frame),
+                                      warnings=list(dict.fromkeys(b.warnings))))
+            batches.append(b)
+    for m in used:
+        for b in mapping_rows_batches(m):
+            results.append(FileResult(b.file, b.table, "mapping", None, len(b.frame)))
+            batches.append(b)
+    return batches, results, problems
+
+
+def preview(paths: Iterable[str | Path], mappings=None, rows: int = 20) -> list[dict]:
+    """What each file would feed, before validating: file, table, mapping, sources
+    (contract column -> source column, template or "= constant"), format, encoding,
+    rows, columns, warnings, file problems (messages) and head (first rows, mapped)."""
+    batches, results, problems = read_and_map(paths, mappings)
+    out = []
+    for b, r in zip(batches, [r for r in results if r.table != "?"]):
+        out.append({"file": b.file, "table": b.table, "mapping": b.mapping, "sources": dict(b.sources),
+                    "format": r.format, "encoding": r.encoding,
+                    "rows": len(b.frame), "columns": list(b.frame.columns), "warnings": r.warnings,
+                    "problems": [p.message for p in b.problems if p.kind == "file"],
+                    "head": b.frame.head(rows)})
+    for p in problems:
+        out.append({"file": p.file, "table": "?", "mapping": "", "sources": {}, "format": "", "encoding": None, "rows": 0, "columns": [],
+                    "warnings": [], "problems": [p.message], "head": pd.DataFrame()})
+    return out
+
+
+def _order(batches: list[Batch]) -> list[Batch]:
+    rank = {t: i for i, t in enumerate(DEPENDENCY_ORDER)}
+    # Declared dimension rows first, then files, each in dependency order.
+    return sorted(batches, key=lambda b: (not b.insert_only, rank[b.table]))
+
+
+def _run_batches(con, batches: list[Batch], results: list[FileResult], problems: list[Problem],
+                 progress: Progress | None) -> None:
+    by_batch = {id(b): r for b, r in zip(batches, [r for r in results if r.table != "?"])}
+    ordered = _order(batches)
+    for n, batch in enumerate(ordered, start=1):
+        result = by_batch[id(batch)]
+        problems.extend(batch.problems)
+        if batch.fatal:
+            result.rejected = len(batch.frame)
+        else:
+            found, bad_rows = validate_and_stage(con, batch)
+            problems.extend(found)
+            if batch.insert_only:
+                keys = " AND ".join(f"t.{k} = s.{k}" for k in schema.NATURAL_KEYS[batch.table])
+                con.execute(f"DELETE FROM {STAGE} s WHERE EXISTS (SELECT 1 FROM {batch.table} t WHERE {keys})")
+            result.loaded = upsert_stage(con, batch.table)
+            result.excluded = len(batch.excluded_rows)
+            result.rejected = len({p.row for p in batch.problems + found if p.kind == "rejected"})
+            con.execute(f"DROP TABLE IF EXISTS {STAGE}")
+        if progress:
+            progress(0.1 + 0.85 * n / len(ordered), f"{batch.file} → {batch.table}")
+
+
+def load(paths: Iterable[str | Path], db_path: str | Path, mappings=None, strict: bool = False,
+         user: str = "cli", ops_path: Path | None = None, progress: Progress | None = None,
+         dry_run: bool = False) -> LoadResult:
+    """Load export files into the database at db_path and publish it.
+
+    Good rows are upserted by key and bad ones reported; strict=True publishes
+    nothing if any row is bad; dry_run=True validates everything the same way
+    and publishes nothing (the admin page's preview). Never raises for bad data:
+    the outcome is LoadResult.status, the details LoadResult.problems.
+    """
+    paths = [Path(p) for p in paths]
+    db_path = Path(db_path)
+    started = time.monotonic()
+    names = [p.name for p in paths]
+    load_id = None if dry_run else history.start(user, names, ops_path)
+    report_dir = new_report_dir(db_path)
+    problems: list[Problem] = []
+    results: list[FileResult] = []
+    status, message = "published", ""
+    try:
+        if progress:
+            progress(0.0, "读取文件 / reading files")
+        batches, results, read_problems = read_and_map(paths, mappings)
+        problems.extend(read_problems)
+        with store.building(db_path) as con:
+            _run_batches(con, batches, results, problems, progress)
+            bad = [p for p in problems if p.kind != "excluded"]
+            if strict and bad:
+                raise _Discard("strict_rejected", f"--strict: {len(bad)} problems, nothing loaded")
+            if dry_run:
+                raise _Discard("checked", "dry run: nothing published")
+            if progress:
+                progress(0.97, "发布 / publishing")
+    except _Discard as d:
+        status, message = d.status, str(d)
+    except Exception as exc:  # noqa: BLE001 - any failure leaves the published file untouched; report it
+        status, message = "failed", f"{type(exc).__name__}: {exc}"
+        (report_dir / "traceback.txt").write_text(traceback.format_exc(), encoding="utf-8")
+    result = LoadResult(status, results, problems, time.monotonic() - started, report_dir, load_id, message)
+    if status == "published" and not message:
+        result.message = f"{result.rows_loaded} loaded, {result.rows_rejected} rejected, {result.rows_excluded} excluded"
+    write_report(report_dir, {**result.summary(), "user": user, "db": str(db_path), "strict": strict}, problems)
+    if load_id is not None:
+        history.finish(load_id, status, result.rows_loaded, result.rows_rejected, result.duration_s,
+                       str(report_dir), result.message, ops_path)
+    if progress:
+        progress(1.0, status)
+    return result
+
+
+def check(paths: Iterable[str | Path], db_path: str | Path, mappings=None,
+          progress: Progress | None = None) -> LoadResult:
+    """Validate as a load would, against the current data, and publish nothing."""
+    return load(paths, db_path, mappings, strict=False, user="preview", progress=progress, dry_run=True)
+
+
+def stage_uploads(files: Iterable[tuple[str, bytes]], folder: Path | None = None) -> list[Path]:
+    """Save uploaded files (name, bytes) under their own names in a fresh folder;
+    the name decides the table when no mapping applies."""
+    folder = Path(folder or tempfile.mkdtemp(prefix="dashboard-upload-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for name, data in files:
+        safe = Path(name).name or "upload"
+        target = folder / safe
+        target.write_bytes(data)
+        out.append(target)
+    return out
+
+
+def discard_uploads(paths: Iterable[Path]) -> None:
+    for folder in {Path(p).parent for p in paths}:
+        if folder.name.startswith("dashboard-upload-"):
+            shutil.rmtree(folder, ignore_errors=True)

@@ -1,0 +1,188 @@
+"""Read an export file into text cells, whatever its format and encoding.
+
+Every reader returns the same shape, a `RawTable`: trimmed header names, cells as
+text (None for empty) and the row number a person sees in the source file (the
+header is row 1 for CSV and Excel, so the first data row is row 2). Typing is the
+validator's job, so a wrong value is reported as written, not as pandas mangled it.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+
+FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx",
+           ".xls": "xls", ".parquet": "parquet", ".pq": "parquet"}
+
+# Tried in order; gb18030 is a superset of GBK and GB2312, so it reads all three.
+ENCODINGS = ("utf-8-sig", "gb18030")
+
+_SPACE = re.compile(r"[\s\u3000\ufeff]+")
+
+
+class ReadError(ValueError):
+    """A file that cannot be read at all (unknown format, undecodable, empty)."""
+
+
+@dataclass
+class RawTable:
+    name: str                      # file name as the user knows it
+    format: str                    # csv, xlsx, xls, parquet
+    encoding: str | None           # for CSV: the encoding that decoded it
+    frame: pd.DataFrame            # object dtype, text or None, header names trimmed
+    row_numbers: list[int]         # source row number of each frame row
+    warnings: list[str] = field(default_factory=list)
+
+
+def clean_header(name) -> str:
+    return _SPACE.sub(" ", str(name if name is not None else "")).strip()
+
+
+def cell_text(value) -> str | None:
+    """One cell as text: None for empty; Excel numbers without a spurious '.0';
+    dates and times in ISO form so the date parser sees one shape."""
+    if type(value) is str:  # the common case (every CSV cell): keep it cheap
+        value = value.strip()
+        return value or None
+    if value is None:
+        return None
+    if isinstance(value, float):
+        if value != value:  # NaN
+            return None
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, (pd.Timestamp, datetime)):
+        if pd.isna(value):
+            return None
+        if value.tzinfo is not None:  # the contract stores local China time without a zone
+            value = pd.Timestamp(value).tz_convert("Asia/Shanghai").tz_localize(None).to_pydatetime()
+        if value.hour == value.minute == value.second == 0 and not getattr(value, "microsecond", 0):
+            return value.strftime("%Y-%m-%d")
+        return value.isoformat(sep=" ")
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = str(value).strip()
+    return text or None
+
+
+def detect_format(path: Path) -> str:
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise ReadError(f"{path.name}: unknown file type {path.suffix!r}; expected one of "
+                        + ", ".join(sorted(FORMATS)))
+    return fmt
+
+
+def decode(data: bytes, name: str) -> tuple[str, str]:
+    for encoding in ENCODINGS:
+        try:
+            return data.decode(encoding), ("utf-8" if encoding == "utf-8-sig" else encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ReadError(f"{name}: not UTF-8 or GB18030/GBK text; save it as UTF-8 CSV")
+
+
+def _from_rows(name: str, fmt: str, encoding: str | None, rows: list[list], header_row: int,
+               first_row_number: int = 1) -> RawTable:
+    """rows[i] is source row first_row_number + i; header_row is a source row number."""
+    hidx = header_row - first_row_number
+    if hidx < 0 or hidx >= len(rows):
+        raise ReadError(f"{name}: no header row {header_row} (the file has {len(rows)} rows)")
+    header = [clean_header(h) for h in rows[hidx]]
+    while header and header[-1] == "":
+        header.pop()
+    if not header:
+        raise ReadError(f"{name}: header row {header_row} is empty")
+    warnings = []
+    seen: set[str] = set()
+    for i, h in enumerate(header):
+        if h == "":
+            header[i] = f"_blank_{i + 1}"
+        elif h in seen:
+            warnings.append(f"{name}: column {h!r} appears twice; the later one is ignored")
+            header[i] = f"_dup_{i + 1}_{h}"
+        seen.add(header[i])
+    data, numbers = [], []
+    for offset, raw in enumerate(rows[hidx + 1:], start=hidx + 1):
+        cells = [cell_text(v) for v in raw[:len(header)]]
+        cells += [None] * (len(header) - len(cells))
+        extra = [cell_text(v) for v in raw[len(header):]]
+        if all(c is None for c in cells) and all(c is None for c in extra):
+            continue  # blank line: not a row anyone meant
+        data.append(cells)
+        numbers.append(first_row_number + offset)
+    frame = pd.DataFrame(data, columns=header, dtype=object)
+    frame = frame[[h for h in header if not h.startswith("_dup_")]]
+    return RawTable(name, fmt, encoding, frame, numbers, warnings)
+
+
+def read_csv_bytes(data: bytes, name: str, header_row: int = 1) -> RawTable:
+    text, encoding = decode(data, name)
+    first_line = text.split("\n", 1)[0]
+    delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    return _from_rows(name, "csv", encoding, rows, header_row)
+
+
+def read_xlsx(path: Path, name: str, sheet=None, header_row: int = 1) -> RawTable:
+    import openpyxl
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        ws = wb[sheet] if isinstance(sheet, str) else wb.worksheets[sheet or 0]
+        rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    finally:
+        wb.close()
+    return _from_rows(name, "xlsx", None, rows, header_row)
+
+
+def read_xls(path: Path, name: str, sheet=None, header_row: int = 1) -> RawTable:
+    import xlrd
+    book = xlrd.open_workbook(str(path))
+    ws = book.sheet_by_name(sheet) if isinstance(sheet, str) else book.sheet_by_index(sheet or 0)
+    rows = []
+    for r in range(ws.nrows):
+        row = []
+        for c in range(ws.ncols):
+            cell = ws.cell(r, c)
+            if cell.ctype == xlrd.XL_CELL_DATE:
+                stamp = xlrd.xldate.xldate_as_datetime(cell.value, book.datemode)
+                # A date cell under 1 day is a time of day only (16:12:27), not 1899-12-31.
+                row.append(stamp.time() if 0 <= cell.value < 1 else stamp)
+            elif cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+                row.append(None)
+            else:
+                row.append(cell.value)
+        rows.append(row)
+    return _from_rows(name, "xls", None, rows, header_row)
+
+
+def read_parquet(path: Path, name: str) -> RawTable:
+    df = pd.read_parquet(path)
+    header = [str(c) for c in df.columns]
+    rows = [header] + df.astype(object).where(df.notna(), None).values.tolist()
+    # Parquet has no header line: record 1 is the first data row.
+    return _from_rows(name, "parquet", None, rows, header_row=0, first_row_number=0)
+
+
+def read_file(path: str | Path, name: str | None = None, sheet=None, header_row: int = 1) -> RawTable:
+    path = Path(path)
+    name = name or path.name
+    if not path.exists():
+        raise FileNotFoundError(f"{name}: file not found")
+    fmt = detect_format(Path(name))
+    if fmt == "csv":
+        return read_csv_bytes(path.read_bytes(), name, header_row)
+    if fmt == "xlsx":
+        return read_xlsx(path, name, sheet, header_row)
+    if fmt == "xls":
+        return read_xls(path, name, sheet, header_row)
+    return read_parquet(path, name)

@@ -1,0 +1,320 @@
+"""Validate one batch against the contract and stage its good rows.
+
+Per cell (pandas, vectorised): required, type, enum. Per row in SQL on the
+typed staging table: schema.RANGE_CHECKS and references to rows already in the
+database being built (the published data plus this load's earlier files, which
+is why dimension files load first). Keys must be unique within a file; across
+files and loads they are upserted.
+"""
+from __future__ import annotations
+
+import re
+
+import duckdb
+import pandas as pd
+
+from .. import schema
+from .mapping import Batch
+from .report import Problem
+
+STAGE = "_loader_stage"
+
+# (table, column) -> (referenced table, column). member_id is deliberately not
+# checked: orders, groups and lives carry members a CRM export may not (yet) hold.
+REFERENCES: dict[tuple[str, str], tuple[str, str]] = {
+    ("guides", "store_id"): ("stores", "store_id"),
+    ("members", "store_id"): ("stores", "store_id"),
+    ("members", "guide_id"): ("guides", "guide_id"),
+    ("groups", "store_id"): ("stores", "store_id"),
+    ("groups", "owner_guide_id"): ("guides", "guide_id"),
+    ("live_sessions", "host_store_id"): ("stores", "store_id"),
+    ("shares", "guide_id"): ("guides", "guide_id"),
+    ("shares", "store_id"): ("stores", "store_id"),
+    ("shares", "group_id"): ("groups", "group_id"),
+    ("share_visits", "share_id"): ("shares", "share_id"),
+    ("group_members", "group_id"): ("groups", "group_id"),
+    ("group_messages", "group_id"): ("groups", "group_id"),
+    ("live_invites", "live_id"): ("live_sessions", "live_id"),
+    ("live_invites", "guide_id"): ("guides", "guide_id"),
+    ("live_views", "live_id"): ("live_sessions", "live_id"),
+    ("orders", "store_id"): ("stores", "store_id"),
+    ("orders", "guide_id"): ("guides", "guide_id"),
+    ("orders", "share_id"): ("shares", "share_id"),
+    ("orders", "live_id"): ("live_sessions", "live_id"),
+    ("channel_spend", "channel_id"): ("channels", "channel_id"),
+}
+
+# Load order: every referenced table before the tables that refer to it.
+DEPENDENCY_ORDER = ["stores", "channels", "guides", "groups", "live_sessions", "members", "member_tags",
+                    "shares", "share_visits", "group_members", "group_messages", "live_invites",
+                    "live_views", "orders", "channel_spend"]
+assert set(DEPENDENCY_ORDER) == set(schema.TABLES)
+
+REQUIRED_REASON = ("必填，不能为空", "is required and must not be empty")
+TYPE_REASONS = {
+    "DATE": ("不是有效日期", "is not a valid date"),
+    "TIMESTAMP": ("不是有效的日期时间", "is not a valid date and time"),
+    "TIME": ("不是有效的时刻（如 10:00）", "is not a valid time of day (e.g. 10:00)"),
+    "DECIMAL": ("不是有效金额", "is not a valid amount"),
+    "INTEGER": ("不是整数", "is not a whole number"),
+}
+MAX_DECIMAL = 1e12  # DECIMAL(14,2)
+
+
+def _typ(sql_type: str) -> str:
+    return "DECIMAL" if sql_type.startswith("DECIMAL") else sql_type
+
+
+# --- cell parsers: text Series -> (normalised values, bad mask) -------------------
+
+_DATE_PART = re.compile(r"^(\d{4})\s*[年/.\-]\s*(\d{1,2})\s*[月/.\-]\s*(\d{1,2})\s*日?")
+_TIME_PART = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?(\.\d+)?$")
+
+
+def _norm_datetime_text(v: str) -> str:
+    v = v.strip().replace("：", ":").replace("T", " ")
+    m = _DATE_PART.match(v)
+    if not m:
+        return v
+    rest = v[m.end():].strip()
+    out = f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}"
+    if rest:
+        t = _TIME_PART.fullmatch(rest)
+        if not t:
+            return out + " " + rest  # left for to_datetime to refuse
+        out += f" {int(t[1]):02d}:{t[2]}:{t[3] or '00'}{t[4] or ''}"
+    return out
+
+
+def parse_timestamps(s: pd.Series) -> pd.Series:
+    """ISO, 2020/2/1, 2020-02-01 00:00, 2020年2月1日 9：00, Excel serial days -> datetime64 (NaT if not)."""
+    text = s.where(s.notna(), None)
+    as_str = text.astype("string")
+    serial = as_str.str.fullmatch(r"\d{5}(\.\d+)?").fillna(False).astype(bool)
+    # Most exports already write ISO (2024-05-01 09:30:00): only the rest go through Python.
+    iso = as_str.str.fullmatch(r"\d{4}-\d{2}-\d{2}( \d{2}:\d{2}(:\d{2}(\.\d+)?)?)?").fillna(False).astype(bool)
+    norm = text.copy()
+    odd = ~iso & ~serial & text.notna()
+    if odd.any():
+        norm[odd] = text[odd].map(_norm_datetime_text)
+    norm = norm.where(~serial, None)
+    out = pd.to_datetime(norm, format="ISO8601", errors="coerce")
+    if getattr(out.dt, "tz", None) is not None:
+        out = out.dt.tz_convert("Asia/Shanghai").dt.tz_localize(None)
+    if serial.any():
+        days = pd.to_numeric(text[serial], errors="coerce")
+        ok = (days > 20000) & (days < 80000)  # 1954..2119: a serial date, not some other number
+        out.loc[days[ok].index] = pd.Timestamp("1899-12-30") + pd.to_timedelta(days[ok], unit="D")
+    return out.dt.round("us")
+
+
+def parse_times(s: pd.Series) -> pd.Series:
+    def one(v):
+        if not isinstance(v, str):
+            return None
+        v = v.strip().replace("：", ":")
+        m = _TIME_PART.fullmatch(v)
+        if m:
+            h, mi, se = int(m[1]), int(m[2]), int(m[3] or 0)
+            return f"{h:02d}:{mi:02d}:{se:02d}" if h < 24 and mi < 60 and se < 60 else None
+        try:
+            frac = float(v)  # Excel stores a time of day as a fraction of a day
+        except ValueError:
+            return None
+        if 0 <= frac < 1:
+            secs = round(frac * 86400)
+            return f"{secs // 3600:02d}:{secs % 3600 // 60:02d}:{secs % 60:02d}"
+        return None
+    return s.map(one)
+
+
+def parse_numbers(s: pd.Series) -> pd.Series:
+    text = s.astype("string").str.replace(r"[¥￥,，\s元]", "", regex=True)
+    return pd.to_numeric(text.astype(object).where(text.notna(), None), errors="coerce").astype("float64")
+
+
+def parse_column(s: pd.Series, sql_type: str) -> tuple[pd.Series, pd.Series]:
+    """-> (values ready for CAST in DuckDB, bad mask among the non-empty cells)."""
+    typ = _typ(sql_type)
+    empty = s.isna()
+    if typ in ("DATE", "TIMESTAMP"):
+        ts = parse_timestamps(s)
+        bad = ~empty & ts.isna()
+        fmt = "%Y-%m-%d" if typ == "DATE" else "%Y-%m-%d %H:%M:%S.%f"
+        return ts.dt.strftime(fmt).astype(object).where(ts.notna(), None), bad
+    if typ == "TIME":
+        t = parse_times(s)
+        return t, ~empty & t.isna()
+    if typ in ("DECIMAL", "INTEGER"):
+        n = parse_numbers(s)
+        bad = ~empty & (n.isna() | (n.abs() >= MAX_DECIMAL))
+        if typ == "INTEGER":
+            bad |= ~empty & n.notna() & (n % 1 != 0)
+        else:
+            n = n.round(2)
+        return n.where(~bad), bad
+    return s, pd.Series(False, index=s.index)
+
+
+# --- the batch ---------------------------------------------------------------------
+
+def _range_column(table: str, cond: str) -> str:
+    for word in re.findall(r"[a-z_]+", cond):
+        if word in schema.COLUMNS[table]:
+            return word
+    return ""
+
+
+def check_cells(batch: Batch) -> tuple[pd.DataFrame, list[Problem], set[int]]:
+    """Type every cell. -> (typed frame with _i = batch row index, problems, bad row indexes)."""
+    table, frame = batch.table, batch.frame
+    problems: list[Problem] = []
+    bad_rows: set[int] = set(batch.rejected_rows) | set(batch.excluded_rows)
+    skip = pd.Series([i in bad_rows for i in range(len(frame))], index=frame.index)
+    typed = pd.DataFrame(index=frame.index)
+    for col, sql_type, nullable in schema.TABLES[table]:
+        raw = frame[col] if col in frame.columns else pd.Series([None] * len(frame), index=frame.index, dtype=object)
+        raw = raw.astype(object).where(raw.notna(), None)  # readers and mappings already trimmed the text
+        values, bad = parse_column(raw, sql_type)
+        issues = []
+        if not nullable:
+            issues.append((raw.isna(), *REQUIRED_REASON))
+        issues.append((bad, *TYPE_REASONS.get(_typ(sql_type), ("", ""))))
+        allowed = schema.ENUMS.get((table, col))
+        if allowed:
+            values = values.map(lambda v: v.lower() if isinstance(v, str) else v)
+            not_allowed = values.notna() & ~values.isin(allowed)
+            issues.append((not_allowed, f"取值须为 {'、'.join(allowed)} 之一", f"must be one of {', '.join(allowed)}"))
+        for mask, zh, en in issues:
+            for i in frame.index[mask & ~skip]:
+                problems.append(Problem(batch.file, batch.row_numbers[i], col, raw.iloc[i], zh, en))
+                bad_rows.add(int(i))
+        typed[col] = values
+    typed["_i"] = range(len(frame))
+    return typed, problems, bad_rows
+
+
+def combine_rows(batch: Batch, typed: pd.DataFrame, bad_rows: set[int], problems: list[Problem]) -> pd.DataFrame:
+    """Rows sharing a key are one record (receipt lines of one receipt): sum the
+    listed columns, keep the first row's other values. One bad line rejects its record."""
+    key = list(schema.NATURAL_KEYS[batch.table])
+    good_idx = [i for i in typed["_i"] if i not in bad_rows]
+    keyed = typed.assign(_k=typed[key].astype(str).agg("\x1f".join, axis=1))
+    poisoned = set(keyed.loc[keyed["_i"].isin(bad_rows), "_k"])
+    for i in good_idx:
+        k = keyed.at[i, "_k"]
+        if k in poisoned:
+            first_bad = min(batch.row_numbers[j] for j in keyed.index[(keyed["_k"] == k) & keyed["_i"].isin(bad_rows)])
+            problems.append(Problem(batch.file, batch.row_numbers[i], ",".join(key), typed.loc[i, key[0]],
+                                    f"同一记录的第 {first_bad} 行有错误，整条记录不导入",
+                                    f"row {first_bad} of the same record is bad, so the whole record is rejected"))
+            bad_rows.add(i)
+    good = keyed[~keyed["_i"].isin(bad_rows)]
+    if good.empty:
+        return typed.iloc[0:0]
+    agg = {c: "first" for c in typed.columns if c not in key}
+    for c in batch.combine_sum:
+        agg[c] = "sum"
+    combined = good.groupby("_k", sort=False).agg({**{k: "first" for k in key}, **agg}).reset_index(drop=True)
+    for c in batch.combine_sum:
+        combined[c] = combined[c].round(2)
+    return combined[typed.columns]
+
+
+def check_duplicates(batch: Batch, typed: pd.DataFrame, bad_rows: set[int]) -> list[Problem]:
+    key = list(schema.NATURAL_KEYS[batch.table])
+    ok = typed[~typed["_i"].isin(bad_rows)]
+    dup = ok[ok.duplicated(key, keep=False)]
+    problems = []
+    if dup.empty:
+        return problems
+    data_cols = [c for c in typed.columns if c != "_i"]
+    for _, group in dup.groupby(key, dropna=False, sort=False):
+        rows = [batch.row_numbers[i] for i in group["_i"]]
+        key_text = ",".join("" if pd.isna(v) else str(v) for v in group.iloc[0][key])
+        identical = len(group[data_cols].astype(str).drop_duplicates()) == 1
+        if identical:
+            for i in group["_i"].iloc[1:]:
+                bad_rows.add(int(i))
+                if not batch.distinct:
+                    problems.append(Problem(batch.file, batch.row_numbers[i], ",".join(key), key_text,
+                                            f"与第 {rows[0]} 行完全重复", f"duplicate of row {rows[0]}"))
+        else:
+            listed = "、".join(map(str, rows))
+            for i in group["_i"]:
+                bad_rows.add(int(i))
+                problems.append(Problem(batch.file, batch.row_numbers[i], ",".join(key), key_text,
+                                        f"主键重复且内容不同（第 {listed} 行）",
+                                        f"duplicate key with different values (rows {', '.join(map(str, rows))})"))
+    return problems
+
+
+def stage(con: duckdb.DuckDBPyConnection, table: str, typed: pd.DataFrame) -> None:
+    """Typed rows -> temp table with the contract's column types (CAST from text/numbers)."""
+    con.execute(f"DROP TABLE IF EXISTS {STAGE}")
+    incoming = typed.copy()
+    for col, sql_type, _ in schema.TABLES[table]:
+        if _typ(sql_type) in ("DECIMAL", "INTEGER"):
+            incoming[col] = pd.to_numeric(incoming[col], errors="coerce").astype("float64")
+        else:
+            incoming[col] = incoming[col].astype("string")
+    incoming["_i"] = incoming["_i"].astype("int64")
+    con.register("_loader_incoming", incoming)
+    try:
+        casts = ", ".join(f"CAST({c} AS {t}) AS {c}" for c, t, _ in schema.TABLES[table])
+        con.execute(f"CREATE TEMP TABLE {STAGE} AS SELECT _i, {casts} FROM _loader_incoming")
+    finally:
+        con.unregister("_loader_incoming")
+
+
+def check_rows_sql(con, batch: Batch, bad_rows: set[int]) -> list[Problem]:
+    """Range rules and references, on the staged rows; the bad ones are removed from the stage."""
+    table = batch.table
+    problems = []
+    found: list[tuple[int, str, object, str, str]] = []
+    for t, cond, zh, en in schema.RANGE_CHECKS:
+        if t != table:
+            continue
+        col = _range_column(table, cond)
+        for i, value in con.execute(f"SELECT _i, {col} FROM {STAGE} WHERE NOT ({cond}) ORDER BY _i").fetchall():
+            found.append((i, col, value, zh, en))
+    for (t, col), (ref_table, ref_col) in REFERENCES.items():
+        if t != table:
+            continue
+        rows = con.execute(
+            f"SELECT s._i, s.{col} FROM {STAGE} s WHERE s.{col} IS NOT NULL AND NOT EXISTS "
+            f"(SELECT 1 FROM {ref_table} r WHERE r.{ref_col} = s.{col}) ORDER BY s._i").fetchall()
+        for i, value in rows:
+            found.append((i, col, value, f"{ref_table} 中没有这个 {ref_col}", f"no {ref_table} row has this {ref_col}"))
+    for i, col, value, zh, en in sorted(found, key=lambda f: f[0]):
+        # Report the value as the file wrote it (120, not 120.00), except for summed columns.
+        if col in batch.frame.columns and col not in batch.combine_sum and batch.frame[col].iloc[i] is not None:
+            value = batch.frame[col].iloc[i]
+        problems.append(Problem(batch.file, batch.row_numbers[i], col, _plain(value), zh, en))
+        bad_rows.add(int(i))
+    if found:
+        con.register("_loader_bad", pd.DataFrame({"_i": sorted({f[0] for f in found})}, dtype="int64"))
+        try:
+            con.execute(f"DELETE FROM {STAGE} WHERE _i IN (SELECT _i FROM _loader_bad)")
+        finally:
+            con.unregister("_loader_bad")
+    return problems
+
+
+def _plain(value):
+    if hasattr(value, "is_integer") and not isinstance(value, float):  # Decimal
+        return format(value.normalize(), "f") if value == value.to_integral() else format(value, "f")
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value.isoformat(sep=" ") if hasattr(value, "hour") and hasattr(value, "year") else value
+
+
+def validate_and_stage(con, batch: Batch) -> tuple[list[Problem], set[int]]:
+    """-> (problems, bad row indexes); leaves the good rows in the temp table STAGE."""
+    typed, problems, bad_rows = check_cells(batch)
+    if batch.combine_sum:
+        typed = combine_rows(batch, typed, bad_rows, problems)
+    problems += check_duplicates(batch, typed, bad_rows)
+    stage(con, batch.table, typed[~typed["_i"].isin(bad_rows)])
+    problems += check_rows_sql(con, batch, bad_rows)
+    return problems, bad_rows

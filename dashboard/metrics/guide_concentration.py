@@ -1,0 +1,102 @@
+"""guide-concentration and guide-pareto — how much of WeMall rests on a few guides.
+
+SPEC.md: "Guide concentration: among guides employed at any time in the period
+(hired_on ≤ end and (left_on is null or left_on ≥ start)), take the top
+ceil(10% × N) by WeMall sales; concentration = their WeMall sales / all WeMall
+sales credited to guides. Show it as a Pareto curve too."
+
+Read literally: N counts every in-scope row of the guides table employed in the
+period (the spec names no role here, unlike the share rate); a guide's WeMall
+sales are the net of in-scope WeMall orders credited to them in the period;
+ties for the top are broken by guide_id ascending; the denominator is the net
+of every in-scope WeMall order in the period with a guide credited. Empty when
+that is 0.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from ..reader import Reader
+from .base import MetricArgs, metric, period_params, ratio
+
+COLUMNS = ["guides", "top_guides", "concentration", "top_wemall_sales", "wemall_sales"]
+PARETO_COLUMNS = ["rank", "guide_id", "guide_name", "wemall_sales", "guide_share", "wemall_share"]
+
+GUIDES_SQL = """
+WITH credited AS (
+  SELECT guide_id, sum(amount - refund_amount) AS wemall_sales
+  FROM orders
+  WHERE ordered_at >= $start AND ordered_at < $end AND channel = 'wemall' AND guide_id IS NOT NULL
+  GROUP BY guide_id
+)
+SELECT g.guide_id, g.guide_name, coalesce(c.wemall_sales, 0)::DOUBLE AS wemall_sales
+FROM guides g
+LEFT JOIN credited c USING (guide_id)
+WHERE g.hired_on <= $end_day AND (g.left_on IS NULL OR g.left_on >= $start_day)
+ORDER BY coalesce(c.wemall_sales, 0) DESC, g.guide_id
+"""
+
+TOTAL_SQL = """
+SELECT coalesce(sum(amount - refund_amount), 0)::DOUBLE
+FROM orders
+WHERE ordered_at >= $start AND ordered_at < $end AND channel = 'wemall' AND guide_id IS NOT NULL
+"""
+
+
+def top_count(n: int) -> int:
+    """ceil(10% × N) in integer arithmetic (no float rounding at the edges)."""
+    return (n + 9) // 10
+
+
+def _params(args: MetricArgs) -> dict:
+    return {**period_params(args.period), "start_day": args.period.start, "end_day": args.period.end}
+
+
+def employed_guides(reader: Reader, args: MetricArgs) -> pd.DataFrame:
+    """Employed guides by WeMall sales desc, then guide_id asc."""
+    return reader.query(GUIDES_SQL, _params(args))
+
+
+def credited_wemall_sales(reader: Reader, args: MetricArgs) -> float:
+    return float(reader.scalar(TOTAL_SQL, period_params(args.period)) or 0.0)
+
+
+@metric("guide-concentration", COLUMNS, grain="one row for the period")
+def guide_concentration(reader: Reader, args: MetricArgs) -> pd.DataFrame:
+    """Share of WeMall sales made by the top 10% of guides (ceil(10% × N))."""
+    guides = employed_guides(reader, args)
+    total = credited_wemall_sales(reader, args)
+    n = len(guides)
+    k = top_count(n)
+    top = float(guides["wemall_sales"].head(k).sum()) if k else 0.0
+    return pd.DataFrame([{
+        "guides": n, "top_guides": k, "concentration": ratio(top, total),
+        "top_wemall_sales": top, "wemall_sales": total,
+    }], columns=COLUMNS)
+
+
+def pareto_curve(reader: Reader, args: MetricArgs) -> pd.DataFrame:
+    """The Pareto curve: after the i best guides (of the N employed), their
+    share of guides (i / N) and their cumulative share of the WeMall sales
+    credited to guides. Starts at the origin (rank 0); empty when N is 0;
+    wemall_share empty when no WeMall sales were credited."""
+    guides = employed_guides(reader, args)
+    total = credited_wemall_sales(reader, args)
+    n = len(guides)
+    if n == 0:
+        return pd.DataFrame(columns=PARETO_COLUMNS)
+    cum = guides["wemall_sales"].cumsum()
+    df = pd.DataFrame({
+        "rank": range(1, n + 1),
+        "guide_id": guides["guide_id"],
+        "guide_name": guides["guide_name"],
+        "wemall_sales": guides["wemall_sales"],
+        "guide_share": [i / n for i in range(1, n + 1)],
+        "wemall_share": [ratio(c, total) for c in cum],
+    })
+    origin = pd.DataFrame([{"rank": 0, "guide_id": None, "guide_name": None, "wemall_sales": 0.0,
+                            "guide_share": 0.0, "wemall_share": 0.0 if total else None}])
+    return pd.concat([origin, df], ignore_index=True)[PARETO_COLUMNS]
+
+
+metric("guide-pareto", PARETO_COLUMNS, grain="one row per employed guide (plus the origin), best first")(pareto_curve)

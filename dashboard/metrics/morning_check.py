@@ -1,0 +1,115 @@
+"""The regional manager's morning check (晨检), on the as-of day ("yesterday").
+
+SPEC.md: "Regional managers do a morning check, often on a phone: yesterday's
+store sales ranking and each store's WeMall ranking in their region ... what
+needs attention today." Issue 4: "yesterday's sales and WeMall sales vs the day
+before and the same weekday last week; the user's stores ranked by sales and by
+WeMall sales with rank change; the biggest risers and fallers; a short list of
+what needs attention (e.g. stores that fell ≥ 5 places or sold nothing)."
+
+These metrics read `args.as_of`, never `args.period`.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pandas as pd
+
+from ..period import Period
+from ..reader import Reader
+from .base import MetricArgs, growth, metric
+from .kpis import period_totals
+from .store_leaderboard import COLUMNS as STORE_COLUMNS
+from .store_leaderboard import store_board
+
+SUMMARY_VALUES = ("sales", "wemall_sales", "orders")
+
+
+def _summary_columns() -> list[str]:
+    cols = ["as_of"]
+    for v in SUMMARY_VALUES:
+        cols += [v, f"{v}_prev_day", f"{v}_vs_prev_day", f"{v}_last_week", f"{v}_vs_last_week"]
+    return cols
+
+
+SUMMARY_COLUMNS = _summary_columns()
+
+
+def _day(d) -> Period:
+    return Period(d, d)
+
+
+@metric("morning-summary", SUMMARY_COLUMNS, grain="one row for the as-of day")
+def morning_summary(reader: Reader, args: MetricArgs) -> pd.DataFrame:
+    """The as-of day's sales, WeMall sales and orders against the day before and
+    the same weekday a week earlier (growth empty when the base is 0)."""
+    day = args.as_of
+    cur = period_totals(reader, _day(day))
+    prev = period_totals(reader, _day(day - timedelta(days=1)))
+    week = period_totals(reader, _day(day - timedelta(days=7)))
+    row = {"as_of": day}
+    for v in SUMMARY_VALUES:
+        row[v] = cur[v]
+        row[f"{v}_prev_day"] = prev[v]
+        row[f"{v}_vs_prev_day"] = growth(cur[v], prev[v])
+        row[f"{v}_last_week"] = week[v]
+        row[f"{v}_vs_last_week"] = growth(cur[v], week[v])
+    return pd.DataFrame([row], columns=SUMMARY_COLUMNS)
+
+
+@metric("morning-stores", STORE_COLUMNS, grain="one row per in-scope store open or selling on the as-of day")
+def morning_stores(reader: Reader, args: MetricArgs) -> pd.DataFrame:
+    """The store leaderboard for the as-of day alone: rank and WeMall rank, and
+    their change against the day before (the previous one-day period)."""
+    return store_board(reader, _day(args.as_of))
+
+
+ATTENTION_COLUMNS = ["store_id", "store_name", "region", "reason", "detail", "rank", "prev_rank",
+                     "rank_change", "sales", "last_sale_on"]
+REASONS = ("fell_5_places", "no_sales")
+
+LAST_SALE_SQL = """
+SELECT store_id, max(ordered_at)::DATE AS last_sale_on
+FROM orders
+WHERE ordered_at < $before AND amount - refund_amount > 0
+GROUP BY store_id
+"""
+
+OPEN_SQL = """
+SELECT store_id FROM stores
+WHERE opened_on <= $day AND (closed_on IS NULL OR closed_on >= $day)
+"""
+
+
+@metric("morning-attention", ATTENTION_COLUMNS, grain="one row per (store, reason) needing attention",
+        options={"fall_places": (int, 5, "rank places a store must fall to need attention")})
+def morning_attention(reader: Reader, args: MetricArgs) -> pd.DataFrame:
+    """Stores needing attention on the as-of day. Reasons (codes the page
+    translates): fell_5_places — sales rank fell by ≥ fall_places (default 5)
+    against the day before (detail "prev→now"); no_sales — open that day
+    (opened_on ≤ day ≤ closed_on) and sold nothing (detail: the last day the
+    store sold, empty if never). Rows ordered by reason, then rank, then store_id."""
+    day = args.as_of
+    places = int(args.opt("fall_places", 5) or 5)
+    board = store_board(reader, _day(day))
+    open_ids = set(reader.query(OPEN_SQL, {"day": day})["store_id"])
+    last = reader.query(LAST_SALE_SQL, {"before": _day(day).end_ts})
+    last_sale = dict(zip(last["store_id"], last["last_sale_on"]))
+    rows = []
+    fell = board[board["rank_change"].notna() & (board["rank_change"] <= -places)]
+    for r in fell.itertuples(index=False):
+        rows.append({**_base(r, last_sale), "reason": "fell_5_places", "detail": f"{r.prev_rank}→{r.rank}"})
+    silent = board[(board["sales"] == 0) & board["store_id"].isin(open_ids)]
+    for r in silent.itertuples(index=False):
+        base = _base(r, last_sale)
+        seen = base["last_sale_on"]
+        rows.append({**base, "reason": "no_sales", "detail": "" if seen is None else seen.isoformat()})
+    return pd.DataFrame(rows, columns=ATTENTION_COLUMNS).astype(
+        {"rank": "Int64", "prev_rank": "Int64", "rank_change": "Int64", "sales": float})
+
+
+def _base(r, last_sale: dict) -> dict:
+    seen = last_sale.get(r.store_id)
+    return {"store_id": r.store_id, "store_name": r.store_name, "region": r.region, "rank": r.rank,
+            "prev_rank": r.prev_rank, "rank_change": r.rank_change, "sales": r.sales,
+            "last_sale_on": None if seen is None or pd.isna(seen) else pd.Timestamp(seen).date()}

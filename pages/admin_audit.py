@@ -1,0 +1,25 @@
+"""Audit log (admins only): logins, failed logins, lockouts, logouts, exports."""
+from dashboard.app_context import require_role
+
+require_role("admin")
+
+import streamlit as st  # noqa: E402
+
+from dashboard.auth.audit import EVENTS, audit_frame  # noqa: E402
+from dashboard.ui.i18n import t  # noqa: E402
+
+st.title(t("auth.audit.title"))
+st.caption(t("auth.audit.caption"))
+c1, c2, c3 = st.columns([2, 2, 1])
+username = c1.text_input(t("auth.audit.user"), key="audit_user")
+event = c2.selectbox(t("auth.audit.event"), (None, *EVENTS), key="audit_event",
+                     format_func=lambda e: t("auth.audit.all_events") if e is None else t(f"auth.event.{e}"))
+limit = c3.number_input(t("auth.audit.limit"), min_value=50, max_value=5000, value=500, step=50, key="audit_limit")
+df = audit_frame(username or None, event, int(limit))
+if df.empty:
+    st.info(t("auth.audit.empty"))
+else:
+    df["event"] = df["event"].map(lambda e: t(f"auth.event.{e}") if e in EVENTS else e)
+    st.dataframe(df.rename(columns={"at": t("auth.audit.at"), "username": t("auth.audit.user"),
+                                    "event": t("auth.audit.event"), "detail": t("auth.audit.detail")}),
+                 hide_index=True, use_container_width=True)

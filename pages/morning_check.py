@@ -1,0 +1,75 @@
+"""晨检 — the regional manager's morning check on the as-of day, phone first
+(390 px, no horizontal scroll): the day's sales and WeMall sales against the day
+before and the same weekday last week, stores ranked by sales and by WeMall
+sales with rank change, biggest risers and fallers, and what needs attention."""
+import streamlit as st
+
+from dashboard.app_context import current_view, require_role, run_metric
+from dashboard.export import download_buttons
+from dashboard.ui import format as fmt
+from dashboard.ui import leaderboard_view as lv
+from dashboard.ui.i18n import language, t
+
+require_role("hq", "region", "store", "admin")
+view = current_view()
+lv.phone_style()
+TOP = 10
+weekday = t("mc.weekday").split(",") if language() == "en" else list(t("mc.weekday"))
+st.title(t("mc.title"))
+st.caption(t("mc.as_of", day=view.as_of, weekday=weekday[view.as_of.weekday()]))
+
+s = run_metric("morning-summary", view).iloc[0]
+left, right = st.columns(2)
+with left:
+    lv.summary_card(t("kpi.sales"), fmt.money(s["sales"]), s["sales_vs_prev_day"], s["sales_vs_last_week"], "sales")
+with right:
+    lv.summary_card(t("kpi.wemall_sales"), fmt.money(s["wemall_sales"]), s["wemall_sales_vs_prev_day"],
+                    s["wemall_sales_vs_last_week"], "wemall_sales")
+
+stores = run_metric("morning-stores", view)
+by_sales, by_wemall = st.tabs([t("mc.by_sales"), t("mc.by_wemall")])
+for tab, rank_col, value_col, change_col in ((by_sales, "rank", "sales", "rank_change"),
+                                             (by_wemall, "wemall_rank", "wemall_sales", "wemall_rank_change")):
+    with tab:
+        ordered = lv.by_rank(stores, rank_col)
+        lv.ranked_list(ordered.head(TOP), rank_col, value_col, change_col, test_id=f"{rank_col}_top")
+        if len(ordered) > TOP:
+            with st.expander(t("mc.show_all", n=len(ordered))):
+                lv.ranked_list(ordered.iloc[TOP:], rank_col, value_col, change_col, test_id=f"{rank_col}_rest")
+
+up, down = st.columns(2)
+for col, title, is_up in ((up, t("mc.risers"), True), (down, t("mc.fallers"), False)):
+    with col:
+        st.markdown(f"**{title}**")
+        moved = lv.movers(stores, "rank_change", 3, up=is_up)
+        if moved.empty:
+            st.caption(t("mc.none"))
+        else:
+            lv.ranked_list(moved, "rank", "sales", "rank_change", test_id="risers" if is_up else "fallers")
+
+st.subheader(t("mc.attention"))
+attention = run_metric("morning-attention", view)
+if attention.empty:
+    st.success(t("mc.attention_none"))
+
+
+def attention_items(rows):
+    for r in rows.itertuples(index=False):
+        if r.reason == "fell_5_places":
+            why = t("mc.reason.fell_5_places", places=-int(r.rank_change), detail=r.detail)
+        else:
+            why = t("mc.reason.no_sales") + " · " + (t("mc.last_sale", day=r.detail) if r.detail else t("mc.never_sold"))
+        lv.attention_item(f"{r.store_name}（{r.store_id}）：{why}")
+
+
+attention_items(attention.head(TOP))
+if len(attention) > TOP:
+    with st.expander(t("mc.show_all_attention", n=len(attention))):
+        attention_items(attention.iloc[TOP:])
+
+with st.expander(t("lb.export_xlsx") + " / CSV"):
+    cols = ["rank", "rank_change", "store_name", "store_id", "region", "sales", "wemall_sales", "wemall_rank",
+            "wemall_rank_change", "orders"]
+    download_buttons(stores[cols], lv.headers(cols), f"morning_check_{view.as_of}", view.username,
+                     {"as_of": view.as_of, "filters": view.filters.key()}, key="morning",
+                     labels=(t("lb.export_xlsx"), t("lb.export_csv")), language=language())
