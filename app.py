@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import app_context
-from dashboard.frame import display_settings, login, navigation_for, sidebar_menu
+from dashboard.frame import all_pages, allowed_pages, display_settings, login, sidebar_menu
 from dashboard.metrics import latest_complete_day
 from dashboard.reader import Reader
 from dashboard.ui.filter_bar import filter_bar
@@ -16,10 +16,12 @@ st.set_page_config(page_title="导购私域经营看板", page_icon=":material/s
 app_context.forget_view()
 display_settings()
 app_context.ensure_demo_database()
-user = login()
-# Every run registers every page, signed in or not (see navigation_for).
-pages, allowed = navigation_for(user.role if user else None)
+# Every page is registered on every run, signed in or not, before the login
+# gate: a refresh on any page's URL finds its page, and the gate then stops the
+# run until someone signs in.
+pages = all_pages()
 current = st.navigation(pages, position="hidden")
+user = login()
 if user is None:
     st.stop()
 db = app_context.database()
@@ -29,7 +31,7 @@ if as_of_default is None:
     st.warning(t("app.no_data_in_scope"))
     st.stop()
 
-sidebar_menu(allowed)
+sidebar_menu(allowed_pages(pages, user.role))
 filters, period, as_of, preset = filter_bar(base_reader, as_of_default)
 app_context.set_current_view(app_context.View(
     username=user.username, role=user.role, scope=user.scope, filters=filters,

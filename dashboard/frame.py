@@ -76,41 +76,36 @@ def login() -> SignedIn | None:
     return SignedIn(user.username, user.role, scope_of(user))
 
 
-def _sign_in_page() -> None:
-    """Nothing to draw: the login gate has drawn the form already."""
+def _home() -> None:
+    """The root URL: the signed-in role's landing page (the managers' morning
+    check, HQ's overview), run from its script. A real page is never the
+    default, because Streamlit serves the default page only at "/" (so its own
+    URL would be "page not found"), and the landing is chosen here, at run
+    time, because the role is known only after the login gate, which must run
+    after st.navigation (see app.py)."""
+    from .app_context import current_role
+    landing = DEFAULT_PAGE.get(current_role(), "overview")
+    script = next(s for s, u, *_ in PAGES if u == landing)
+    runpy.run_path(str(PAGES_DIR / script), run_name="__main__")
 
 
-def _home_page(script: Path):
-    """The root URL shows the role's landing page by running its script. A real
-    page is never the default: Streamlit serves the default page only at "/",
-    so /overview would be "page not found" while the overview was the default."""
-    def home() -> None:
-        runpy.run_path(str(script), run_name="__main__")
-    return home
+def all_pages() -> list:
+    """Every page, registered for every role and signed out too, so a refresh
+    on any page's URL finds it; the menu shows only the allowed ones."""
+    pages = [st.Page(_home, title=t("nav.home"), icon=":material/home:", url_path="home", default=True)]
+    for script, url_path, title_key, icon, _ in PAGES:
+        if (PAGES_DIR / script).exists():
+            pages.append(st.Page(str(PAGES_DIR / script), title=t(title_key), icon=icon, url_path=url_path))
+    return pages
 
 
-def navigation_for(role: str | None):
-    """Every page, registered for every role (a refresh on any page's URL finds
-    it), with the role's landing page as the default; and the pages this role
-    may open (none for a role the app does not know). Signed out, the default is
-    a sign-in placeholder, so a sign-in at the root URL lands on the role's
-    default rather than on whatever page was the default before."""
-    pages, allowed = [], []
-    if role is None:
-        pages.append(st.Page(_sign_in_page, title=t("nav.sign_in"), url_path="sign_in", default=True))
-    else:
-        landing = DEFAULT_PAGE.get(role, "overview")
-        script, _, title_key, icon, _ = next(p for p in PAGES if p[1] == landing)
-        pages.append(st.Page(_home_page(PAGES_DIR / script), title=t(title_key), icon=icon,
-                             url_path="home", default=True))
-    for script, url_path, title_key, icon, roles in PAGES:
-        if not (PAGES_DIR / script).exists():
-            continue
-        page = st.Page(str(PAGES_DIR / script), title=t(title_key), icon=icon, url_path=url_path)
-        pages.append(page)
-        if role in KNOWN_ROLES and (roles is None or role in roles):
-            allowed.append(page)
-    return pages, allowed
+def allowed_pages(pages: list, role: str) -> list:
+    """The pages this role may open (none for a role the app does not know)."""
+    roles_by_path = {url_path: roles for _, url_path, _, _, roles in PAGES}
+    if role not in KNOWN_ROLES:
+        return []
+    return [p for p in pages if p.url_path in roles_by_path
+            and (roles_by_path[p.url_path] is None or role in roles_by_path[p.url_path])]
 
 
 def sidebar_menu(allowed) -> None:

@@ -121,7 +121,7 @@ def scoped_ctes(scope: Scope, filters: Filters) -> tuple[str, dict]:
         "group_members": "SELECT * FROM main.group_members WHERE group_id IN (SELECT group_id FROM groups)",
         "group_messages": "SELECT * FROM main.group_messages WHERE group_id IN (SELECT group_id FROM groups)",
         "live_sessions": f"SELECT * FROM main.live_sessions WHERE {nullable_in_stores('host_store_id')}",
-        "live_invites": f"SELECT * FROM main.live_invites WHERE guide_id IN (SELECT guide_id FROM guides)",
+        "live_invites": "SELECT * FROM main.live_invites WHERE guide_id IN (SELECT guide_id FROM guides)",
         "live_views": "SELECT * FROM main.live_views WHERE member_id IN (SELECT member_id FROM members)",
         "channels": "SELECT * FROM main.channels",
         # Spend is bought for the whole group: no region or store owns it.

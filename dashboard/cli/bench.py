@@ -13,7 +13,7 @@ from .. import config
 from ..metrics import METRICS, MetricArgs, latest_complete_day
 from ..period import Period
 from ..reader import Reader
-from ..scope import Filters, Scope
+from ..scope import Scope
 from ..store import Database
 
 

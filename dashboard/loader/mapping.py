@@ -234,7 +234,6 @@ def apply_mapping(raw: RawTable, mapping: Mapping) -> list[Batch]:
     for target in mapping.targets:
         used: set[str] = set()
         out: dict[str, pd.Series] = {}
-        problems: list[Problem] = []
         missing_sources = []
         for col, spec in target.columns.items():
             if "template" in spec:

@@ -1,5 +1,5 @@
 """Lockout and session registry against a real SQLite ops store, with the clock passed in."""
-import pytest
+
 
 from dashboard.auth import lockout, sessions
 

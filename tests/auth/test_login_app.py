@@ -9,7 +9,6 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import ops
 from dashboard.auth import lockout, sessions, users
-from dashboard.auth.settings import COOKIE_NAME
 
 APP = str(Path(__file__).with_name("login_app.py"))
 PASSWORD = "correct-horse-9"

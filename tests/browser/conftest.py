@@ -1,33 +1,11 @@
-"""A real `streamlit run app.py` on a free localhost port, over a small demo
-database and demo users, driven by Playwright in Debian's headless Chromium."""
-from __future__ import annotations
-
-import contextlib
+"""Fixtures for the browser tests (helpers in browser_kit.py)."""
 import os
-import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-OUT = ROOT / "test-output" / "screenshots"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage"]
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from browser_kit import CHROMIUM, CHROMIUM_ARGS, ROOT, running_app
 
 
 @pytest.fixture(scope="session")
@@ -52,36 +30,6 @@ def app_url(app_env):
         yield url
 
 
-@contextlib.contextmanager
-def running_app(app_env):
-    """`streamlit run app.py` on a free port until the block ends."""
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env=app_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while True:
-        try:
-            if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.time() > deadline:
-            proc.kill()
-            raise RuntimeError("streamlit did not start:\n" + proc.stdout.read().decode(errors="replace"))
-        time.sleep(0.3)
-    try:
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
@@ -89,39 +37,3 @@ def browser():
         b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield b
         b.close()
-
-
-def wait_idle(page, timeout=30000):
-    """Until the script has finished its run (Streamlit's own e2e convention)."""
-    page.wait_for_selector('[data-test-script-state="notRunning"]', state="attached", timeout=timeout)
-    page.wait_for_timeout(300)
-    page.wait_for_selector('[data-test-script-state="notRunning"]', state="attached", timeout=timeout)
-
-
-def login(page, url, username, password):
-    page.goto(url)
-    wait_idle(page)
-    page.locator('input[type="text"]').first.fill(username)
-    page.locator('input[type="password"]').first.fill(password)
-    page.get_by_role("button", name="登录", exact=True).click()
-    wait_idle(page)
-    # Signed in: the logout button exists (in the sidebar, collapsed on a phone).
-    page.get_by_role("button", name="退出登录").wait_for(state="attached", timeout=30000)
-    wait_idle(page)
-
-
-def screenshot(page, name):
-    OUT.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(OUT / f"{name}.png"), full_page=True)
-
-
-def no_horizontal_overflow(page) -> bool:
-    return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
-
-
-def open_sidebar(page):
-    """On a phone the sidebar starts collapsed."""
-    button = page.locator('[data-testid="stExpandSidebarButton"]')
-    if button.count() and button.first.is_visible():
-        button.first.click()
-        wait_idle(page)

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlparse
 import openpyxl
 import pytest
 
-from conftest import DESKTOP, PHONE, ROOT, login, no_horizontal_overflow, screenshot, wait_idle
+from browser_kit import DESKTOP, PHONE, ROOT, login, no_horizontal_overflow, screenshot, wait_idle
 
 pytestmark = pytest.mark.browser
 

@@ -3,7 +3,7 @@ check and can only ever pick their own region; the login cookie keeps a
 session signed in across a reload, and logout ends it."""
 import pytest
 
-from conftest import PHONE, DESKTOP, login, no_horizontal_overflow, open_sidebar, screenshot, wait_idle
+from browser_kit import PHONE, DESKTOP, login, no_horizontal_overflow, open_sidebar, screenshot, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -47,7 +47,7 @@ def test_first_request_after_start_for_a_page_still_meets_the_login(browser, app
     """Streamlit runs pages/*.py directly until the first st.navigation call of a
     process: a fresh server's first visitor asking for a page by URL must get the
     login form, never the page."""
-    from conftest import running_app
+    from browser_kit import running_app
     with running_app(app_env) as url:
         page = browser.new_page(viewport=DESKTOP)
         page.goto(url + "/leaderboards")

@@ -1,9 +1,9 @@
 """app.py and the overview through AppTest: signed in, the KPI cards show the
 kpis metric's numbers in the display conventions, filters narrow them, and a
 role never sees beyond its scope."""
-from datetime import date
 
-from conftest import kpi_values, signed_in
+
+from app_kit import kpi_values, signed_in
 from dashboard.metrics import METRICS, MetricArgs, latest_complete_day
 from dashboard.period import Period
 from dashboard.reader import Reader
@@ -67,3 +67,22 @@ def test_admin_pages_are_registered_but_guarded(page_env):
     assert not at.exception
     assert any("无权" in str(e.value) for e in at.error)
 
+
+
+def test_two_users_never_share_cached_results(page_env):
+    """Same process, same period and filters, one cache: each user still gets
+    their own scope's numbers, whoever asked first."""
+    east_expected = money(expected(page_env, scope=Scope.of(regions=["华东"])).sales)
+    hq_expected = money(expected(page_env).sales)
+    assert east_expected != hq_expected
+    for username, want in (("east", east_expected), ("hq", hq_expected), ("east", east_expected)):
+        at = signed_in(username)
+        if username == "east":
+            at.switch_page("pages/overview.py").run()
+        assert kpi_values(at)["sales"] == want, username
+
+
+def test_managers_land_on_the_morning_check_and_hq_on_the_overview(page_env):
+    assert [t.value for t in signed_in("east").title] == ["晨检"]
+    assert [t.value for t in signed_in("store").title] == ["晨检"]
+    assert [t.value for t in signed_in("hq").title] == ["经营总览"]

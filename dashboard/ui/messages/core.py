@@ -14,7 +14,7 @@ MESSAGES = {
     "app.settings": ("显示设置", "Display"),
     "app.data_as_of": ("数据截至 {day}", "Data as of {day}"),
     "nav.overview": ("总览", "Overview"),
-    "nav.sign_in": ("登录", "Sign in"),
+    "nav.home": ("首页", "Home"),
     "nav.leaderboards": ("门店/导购排行", "Store & guide rankings"),
     "nav.morning_check": ("晨检", "Morning check"),
     "nav.admin_load": ("数据加载", "Data loading"),
