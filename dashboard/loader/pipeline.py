@@ -229,8 +229,12 @@ def load(paths: Iterable[str | Path], db_path: str | Path, mappings=None, strict
         history.finish(load_id, status, result.rows_loaded, result.rows_rejected, result.duration_s,
                        str(report_dir), result.message, ops_path)
     if progress:
-        progress(1.0, status)
+        progress(1.0, STATUS_TEXT.get(status, status))
     return result
+
+
+STATUS_TEXT = {"published": "已发布 / published", "checked": "已校验 / checked", "failed": "失败 / failed",
+               "strict_rejected": "严格模式：未加载任何数据 / strict: nothing loaded"}
 
 
 def check(paths: Iterable[str | Path], db_path: str | Path, mappings=None,
