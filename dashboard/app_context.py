@@ -4,6 +4,7 @@ caching of metric results. Pages get everything they show through here."""
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -19,27 +20,57 @@ from .scope import Filters, Scope
 from .store import Database
 from .ui.i18n import t
 
-_demo_lock = threading.Lock()
-
-
 @st.cache_resource(show_spinner=False)
 def _database(path: str) -> Database:
+    """The process's one handle on the published file (queries take cursors)."""
     return Database(path)
 
 
+class _DemoBuild:
+    """The one demo build of this process. It runs in its own thread, not in a
+    session's script run, so a visitor closing the tab does not abort it; every
+    session just shows its progress until the file is published."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.thread: threading.Thread | None = None
+        self.fraction, self.message, self.error = 0.0, "", None
+
+    def start(self, path) -> None:
+        with self.lock:
+            if self.thread is None or not self.thread.is_alive():
+                self.fraction, self.message, self.error = 0.0, "", None
+                self.thread = threading.Thread(target=self._run, args=(path,), name="demo-build", daemon=True)
+                self.thread.start()
+
+    def _run(self, path) -> None:
+        from .demo import generate
+
+        def progress(fraction: float, message: str) -> None:
+            self.fraction, self.message = min(max(fraction, 0.0), 1.0), message
+        try:
+            generate(path, scale=config.demo_scale(), progress=progress)
+        except Exception as exc:  # shown to every waiting session
+            self.error = f"{type(exc).__name__}: {exc}"
+
+
+_demo_build = _DemoBuild()
+
+
 def ensure_demo_database() -> None:
-    """Demo mode: build the demo dataset on first start, with visible progress.
-    A process-wide lock makes concurrent first visitors wait for one build."""
+    """Demo mode: build the demo dataset on first start, with visible progress."""
     path = config.db_path()
     if path.exists() or not config.demo_mode():
         return
-    with _demo_lock:
-        if path.exists():
-            return
-        from .demo import generate
-        bar = st.progress(0.0, text=t("app.demo_building"))
-        generate(path, progress=lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message))
-        bar.empty()
+    if _demo_build.error is None:
+        _demo_build.start(path)
+    st.info(t("app.demo_building"))
+    st.progress(_demo_build.fraction, text=_demo_build.message)
+    if _demo_build.error:
+        st.error(_demo_build.error)
+        st.stop()
+    time.sleep(1)
+    st.rerun()
 
 
 def database() -> Database:

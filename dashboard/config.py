@@ -29,3 +29,8 @@ def demo_mode() -> bool:
     """Demo mode: the built-in demo dataset and demo accounts. On unless
     DASHBOARD_DEMO=0 (a real deployment sets it off)."""
     return os.environ.get("DASHBOARD_DEMO", "1") not in ("0", "false", "no")
+
+
+def demo_scale() -> float:
+    """Size of the demo built on first start (1 = about 1M orders)."""
+    return float(os.environ.get("DASHBOARD_DEMO_SCALE", "1"))

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from . import format as fmt
-from .i18n import t
+from .i18n import language, t
 
 POS_COLOUR, WEMALL_COLOUR = "#4c78a8", "#f58518"
 
@@ -59,25 +59,38 @@ def show_chart(fig: go.Figure, key: str, on_select="ignore", selection_mode=("po
                            selection_mode=selection_mode)
 
 
-def trend_chart(df: pd.DataFrame) -> go.Figure:
-    fig = go.Figure()
+def money_axis(values: pd.Series) -> tuple[float, str]:
+    """Divisor and axis title for money: ¥万 / ¥亿 in Chinese (Plotly knows only
+    K/M/B), ¥ with Plotly's own SI suffixes in English."""
+    if language() != "zh":
+        return 1.0, "¥"
+    top = float(values.max()) if len(values) else 0.0
+    if top >= 1e8:
+        return 1e8, t("chart.yi_yuan")
+    if top >= 1e4:
+        return 1e4, t("chart.wan_yuan")
+    return 1.0, t("chart.yuan")
+
+
+def _money_bars(fig: go.Figure, x, df: pd.DataFrame, hover_x: str, customdata=None) -> go.Figure:
+    divisor, title = money_axis(df["pos_sales"] + df["wemall_sales"])
     for col, name, colour in (("pos_sales", t("ov.channel.pos"), POS_COLOUR),
                               ("wemall_sales", t("ov.channel.wemall"), WEMALL_COLOUR)):
-        fig.add_bar(x=df["day"], y=df[col], name=name, marker_color=colour,
-                    hovertemplate="%{x|%Y-%m-%d}<br>" + name + ": ¥%{y:,.0f}<extra></extra>")
-    fig.update_layout(barmode="stack", xaxis_title=None, yaxis_title=None)
-    return style_figure(fig)
+        shown = [fmt.money(v) for v in df[col]]
+        fig.add_bar(x=x, y=df[col] / divisor, name=name, marker_color=colour,
+                    customdata=list(zip(shown, customdata if customdata is not None else shown)),
+                    hovertemplate=hover_x + "<br>" + name + ": %{customdata[0]}<extra></extra>")
+    fig.update_layout(barmode="stack", xaxis_title=None, yaxis_title=title)
+    return fig
+
+
+def trend_chart(df: pd.DataFrame) -> go.Figure:
+    return style_figure(_money_bars(go.Figure(), df["day"], df, "%{x|%Y-%m-%d}"))
 
 
 def bar_by_category(df: pd.DataFrame, category: str, label_col: str | None = None) -> go.Figure:
     """Stacked POS/WeMall bars by a category; ids stay on a category axis (never numeric)."""
     labels = df[label_col or category].astype(str)
-    fig = go.Figure()
-    for col, name, colour in (("pos_sales", t("ov.channel.pos"), POS_COLOUR),
-                              ("wemall_sales", t("ov.channel.wemall"), WEMALL_COLOUR)):
-        fig.add_bar(x=labels, y=df[col], name=name, marker_color=colour,
-                    customdata=df[category].astype(str),
-                    hovertemplate="%{x}<br>" + name + ": ¥%{y:,.0f}<extra></extra>")
-    fig.update_layout(barmode="stack")
+    fig = _money_bars(go.Figure(), labels, df, "%{x}", customdata=list(df[category].astype(str)))
     fig.update_xaxes(type="category")
     return style_figure(fig)

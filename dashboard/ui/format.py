@@ -50,11 +50,11 @@ def money(value, digits: int = 1) -> str:
             return f"{sign}¥{v / 1e8:.2f}亿"
         if v >= 1e4:
             return f"{sign}¥{v / 1e4:.{digits}f}万"
-        return f"{sign}¥{v:,.0f}" if v >= 100 else f"{sign}¥{v:,.2f}"
+        return f"{sign}¥{v:,.0f}" if v >= 100 or v.is_integer() else f"{sign}¥{v:,.2f}"
     for size, unit in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
         if v >= size:
             return f"{sign}¥{v / size:.{2 if unit != 'K' else digits}f}{unit}"
-    return f"{sign}¥{v:,.2f}"
+    return f"{sign}¥{v:,.0f}" if v.is_integer() else f"{sign}¥{v:,.2f}"
 
 
 def pct(value, signed: bool = False) -> str:

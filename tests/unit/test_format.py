@@ -10,6 +10,7 @@ def test_money_uses_wan_and_yi_in_chinese():
     assert fmt.money(102_000_000) == "¥1.02亿"
     assert fmt.money(980) == "¥980"
     assert fmt.money(12.5) == "¥12.50"
+    assert fmt.money(0) == "¥0"
     assert fmt.money(None) == "—" and fmt.money(math.nan) == "—"
 
 
