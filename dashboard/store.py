@@ -14,7 +14,6 @@ the old instance while any connection to it is still open.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import secrets
 import shutil
@@ -25,6 +24,7 @@ from pathlib import Path
 import duckdb
 
 from . import schema
+from .filelock import exclusive_lock
 
 # The dashboard's connection can read its own file and nothing else.
 READ_ONLY_CONFIG = {
@@ -100,19 +100,6 @@ class Database:
                 self._con = None
 
 
-@contextlib.contextmanager
-def publish_lock(target: Path):
-    """Serialise writers of one published file (readers never take it)."""
-    lock_path = target.with_name(target.name + ".lock")
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
 def _version_files(target: Path) -> list[Path]:
     return sorted(target.parent.glob(f".{target.name}.v*"), key=lambda p: p.stat().st_mtime_ns)
 
@@ -141,7 +128,7 @@ def building(target: str | os.PathLike, start_from_current: bool = True):
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    with publish_lock(target):
+    with exclusive_lock(target):  # one writer of a published file at a time
         stamp = time.strftime("%Y%m%dT%H%M%S")
         version = target.with_name(f".{target.name}.v{stamp}-{secrets.token_hex(4)}")
         published = False

@@ -34,6 +34,7 @@ from pathlib import Path
 import yaml
 
 from .. import config
+from ..filelock import exclusive_lock
 from ..scope import Scope
 
 ROLES = ("hq", "region", "store", "admin")
@@ -246,19 +247,6 @@ def credentials_dict(entries: dict[str, UserEntry]) -> dict:
 
 # ---------------------------------------------------------------- writing
 
-@contextlib.contextmanager
-def _file_lock(path: Path):
-    import fcntl  # POSIX; the dashboard runs on Linux servers
-    lock_path = path.with_name(path.name + ".lock")
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "a+") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
 def _iso(epoch: float) -> str | None:
     if not epoch:
         return None
@@ -304,7 +292,7 @@ def update_users(mutate, path: Path | str | None = None):
     """Read, change and atomically rewrite the users file under its lock.
     `mutate(entries)` changes the dict in place and returns a result."""
     path = Path(path or config.users_path())
-    with _file_lock(path):
+    with exclusive_lock(path):
         with _cache_lock:
             _cache.pop(str(path.resolve()), None)
         entries = dict(load_users(path))

@@ -1,0 +1,63 @@
+"""Drawing helpers for the admin loading page: the per-file preview, a load's
+result with its problems, and the load history. Values come from dashboard.loader."""
+from __future__ import annotations
+
+import streamlit as st
+
+from .. import loader
+from .i18n import language, t
+
+
+def preview(paths, mappings) -> None:
+    st.subheader(t("loader.preview"))
+    for item in loader.preview(paths, mappings, rows=10):
+        enc = f", {item['encoding']}" if item["encoding"] else ""
+        with st.expander(t("loader.preview_file", file=item["file"], table=item["table"], format=item["format"],
+                           encoding=enc, rows=item["rows"], mapping=item["mapping"] or "—"), expanded=False):
+            for message in item["problems"]:
+                st.error(message)
+            for w in item["warnings"]:
+                st.warning(w)
+            if item["sources"]:
+                st.dataframe({t("loader.column"): list(item["sources"]), t("loader.source"): list(item["sources"].values())},
+                             hide_index=True)
+            st.dataframe(item["head"], hide_index=True, width="stretch")
+
+
+def show_result(result) -> None:
+    reason_col = "reason_zh" if language() == "zh" else "reason_en"
+    st.subheader(t("loader.result"))
+    c = st.columns(4)
+    done = result.status == "published"
+    c[0].metric(t("loader.rows_loaded_done" if done else "loader.rows_loaded"), result.rows_loaded)
+    c[1].metric(t("loader.rows_rejected"), result.rows_rejected)
+    c[2].metric(t("loader.rows_excluded"), result.rows_excluded)
+    c[3].metric(t("loader.duration"), round(result.duration_s, 2))
+    (st.success if result.status in ("published", "checked") else st.error)(
+        t(f"loader.status.{result.status}", message=result.message))
+    st.dataframe(result.files_frame(), hide_index=True, width="stretch")
+    for w in result.warnings:
+        st.warning(w)
+    problems = result.problems_frame()
+    if problems.empty:
+        st.info(t("loader.no_problems"))
+    else:
+        st.markdown(f"**{t('loader.problems')}**")
+        problems["kind"] = problems["kind"].map(lambda k: t(f"loader.kind.{k}"))
+        st.dataframe(problems[["file", "row", "column", "value", reason_col, "kind"]].rename(columns={
+            "file": t("loader.col.file"), "row": t("loader.col.row"), "column": t("loader.col.column"),
+            "value": t("loader.col.value"), reason_col: t("loader.col.reason"), "kind": t("loader.col.kind")}),
+            hide_index=True, width="stretch")
+    if result.report_dir:
+        st.caption(t("loader.report", path=str(result.report_dir)))
+
+
+def history() -> None:
+    st.subheader(t("loader.history"))
+    rows = loader.load_history(limit=200)
+    if rows.empty:
+        st.info(t("loader.history_empty"))
+    else:
+        cols = ["started_at", "username", "files", "rows_loaded", "rows_rejected", "status", "duration_s", "message"]
+        st.dataframe(rows[cols].rename(columns={c: t(f"loader.col.{c}") for c in cols}),
+                     hide_index=True, width="stretch")
