@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import app_context
+from dashboard.filter_options import stores_in_scope
 from dashboard.frame import all_pages, allowed_pages, display_settings, login, sidebar_menu
 from dashboard.metrics import latest_complete_day
 from dashboard.reader import Reader
@@ -26,9 +27,12 @@ if user is None:
     st.stop()
 db = app_context.database()
 base_reader = Reader(db, user.scope)
+if not allowed_pages(pages, user.role) or not stores_in_scope(base_reader):
+    st.warning(t("app.no_scope"))  # default deny: signed in, but nothing to see
+    st.stop()
 as_of_default = latest_complete_day(base_reader)
 if as_of_default is None:
-    st.warning(t("app.no_data_in_scope"))
+    st.warning(t("app.no_data"))
     st.stop()
 
 sidebar_menu(allowed_pages(pages, user.role))

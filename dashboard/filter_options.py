@@ -25,6 +25,11 @@ DISTINCT_SQL = {
 }
 
 
+def stores_in_scope(reader: Reader) -> int:
+    """How many stores a user's scope holds (0: an unknown region or store, or no scope)."""
+    return int(reader.scalar("SELECT count(*) FROM stores") or 0)
+
+
 def resolve(reader: Reader, chosen: Filters) -> tuple[FilterOptions, Filters]:
     """Each level's options given the (valid) levels above it, and the choices
     with anything not among those options dropped (a stale session, a crafted

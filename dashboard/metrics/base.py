@@ -78,8 +78,14 @@ def competition_rank(values: pd.Series, ids: pd.Series) -> pd.Series:
 def latest_complete_day(reader: Reader, today: date | None = None) -> date | None:
     """SPEC: pages open on the latest complete day in the data. The last order's
     day counts as complete unless it is today (China time) or later, when the
-    day before is the latest complete one."""
-    last = reader.scalar("SELECT max(ordered_at)::DATE FROM orders")
+    day before is the latest complete one.
+
+    Taken over all the data, not the user's scope: a store that sold nothing
+    yesterday must see yesterday (and its zero), not its own last sale day. A
+    date reveals nothing of another region's numbers."""
+    from ..scope import Scope
+    everything = Reader(reader.db, Scope.everything())
+    last = everything.scalar("SELECT max(ordered_at)::DATE FROM orders")
     if last is None or pd.isna(last):
         return None
     last = pd.Timestamp(last).date()

@@ -78,3 +78,14 @@ def test_filters_and_scope_only_narrow(db):
     # A filter outside the scope cannot widen it: nothing is left.
     assert kpis(db, scope=Scope.of(regions=["华东"]), filters=Filters.of(stores=["S2"])).sales == 0
     assert kpis(db, scope=Scope.nothing()).sales == 0
+
+
+def test_as_of_is_the_datas_latest_day_whatever_the_scope(db):
+    from datetime import date as d
+
+    from dashboard.metrics import latest_complete_day
+    # The last order (x1) is on 2026-03-05, in 华东; 华南 last sold on 03-04.
+    assert latest_complete_day(reader_for(db), today=d(2026, 3, 10)) == d(2026, 3, 5)
+    assert latest_complete_day(reader_for(db, scope=Scope.of(regions=["华南"])), today=d(2026, 3, 10)) == d(2026, 3, 5)
+    # A day is complete only once it is over in China.
+    assert latest_complete_day(reader_for(db), today=d(2026, 3, 5)) == d(2026, 3, 4)

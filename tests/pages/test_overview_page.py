@@ -3,7 +3,9 @@ kpis metric's numbers in the display conventions, filters narrow them, and a
 role never sees beyond its scope."""
 
 
-from app_kit import kpi_values, signed_in
+from streamlit.testing.v1 import AppTest
+
+from app_kit import APP, kpi_values, signed_in
 from dashboard.metrics import METRICS, MetricArgs, latest_complete_day
 from dashboard.period import Period
 from dashboard.reader import Reader
@@ -86,3 +88,17 @@ def test_managers_land_on_the_morning_check_and_hq_on_the_overview(page_env):
     assert [t.value for t in signed_in("east").title] == ["晨检"]
     assert [t.value for t in signed_in("store").title] == ["晨检"]
     assert [t.value for t in signed_in("hq").title] == ["经营总览"]
+
+
+def test_a_user_without_a_valid_scope_sees_nothing(page_env, tmp_path):
+    from dashboard.auth import users
+    users.add_user("nobody", "nobody-pass-2026", "region", regions=["火星"], path=tmp_path / "users.yaml")
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.run()
+    at.text_input(key="auth_username").input("nobody")
+    at.text_input(key="auth_password").input("nobody-pass-2026")
+    at.button[0].click()
+    at.run()
+    assert not at.exception
+    assert kpi_values(at) == {}
+    assert any("没有可查看的数据范围" in str(w.value) for w in at.warning)
