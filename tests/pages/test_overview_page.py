@@ -102,3 +102,18 @@ def test_a_user_without_a_valid_scope_sees_nothing(page_env, tmp_path):
     assert not at.exception
     assert kpi_values(at) == {}
     assert any("没有可查看的数据范围" in str(w.value) for w in at.warning)
+
+
+def test_english_morning_check_and_leaderboards(page_env):
+    from dashboard.ui.i18n import set_language
+    at = signed_in("east", {"lang": "en"})
+    assert [t.value for t in at.title] == ["Morning check"]
+    # AppTest re-applies widgets' format_func in this thread when it reruns:
+    # let it format in the language the app is showing.
+    set_language("en")
+    try:
+        at.switch_page("pages/leaderboards.py").run()
+        assert not at.exception
+        assert [t.value for t in at.title] == ["Store & guide rankings"]
+    finally:
+        set_language("zh")
