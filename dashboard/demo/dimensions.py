@@ -1,9 +1,9 @@
 """Stores and guides: who sells where, and when they are there.
 
 Days are day indices of the Context (0 = first day); a store trades on days
-open_day <= d < close_day (closed_on is the first day it no longer trades); a
-guide is employed on hired_day <= d <= left_day (left_on inclusive, as roster
-days in SPEC.md).
+open_day <= d < close_day, and closed_on is its last trading day (close_day - 1),
+inclusive like a guide's left_on; a guide is employed on hired_day <= d <=
+left_day (left_on inclusive, as roster days in SPEC.md).
 """
 from __future__ import annotations
 
@@ -165,7 +165,7 @@ def stores_frame(ctx: Context, st: Stores):
         "city": [CITIES[c][2] for c in st.city],
         "opened_on": [ctx.date_of(d) for d in st.open_day],
         "open_time": [to_time(s) for s in st.open_s], "close_time": [to_time(s) for s in st.close_s],
-        "closed_on": [ctx.date_of(d) if d < NEVER else None for d in st.close_day],
+        "closed_on": [ctx.date_of(d - 1) if d < NEVER else None for d in st.close_day],
     })
 
 

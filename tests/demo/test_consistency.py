@@ -53,7 +53,7 @@ def test_message_senders_resolve(demo):
 
 def test_orders_only_while_the_store_trades(demo):
     assert demo.one("""SELECT count(*) FROM orders o JOIN stores s USING (store_id)
-        WHERE o.ordered_at::DATE < s.opened_on OR o.ordered_at::DATE >= s.closed_on""") == 0
+        WHERE o.ordered_at::DATE < s.opened_on OR o.ordered_at::DATE > s.closed_on""") == 0
 
 
 def test_orders_credited_only_to_employed_guides_of_that_store(demo):
