@@ -31,7 +31,7 @@ MESSAGES = {
     "mc.fallers": ("下降最多", "Biggest fallers"),
     "mc.none": ("无", "None"),
     "mc.attention": ("今日关注", "Needs attention today"),
-    "mc.attention_none": ("今天没有需要特别关注的门店 👍", "Nothing needs attention today 👍"),
+    "mc.attention_none": ("今天没有需要特别关注的门店。", "Nothing needs attention today."),
     "mc.reason.fell_5_places": ("销售排名下降 {places} 位（{detail}）", "Sales rank fell {places} places ({detail})"),
     "mc.reason.no_sales": ("营业但无销售", "Open but sold nothing"),
     "mc.last_sale": ("上次成交 {day}", "last sale {day}"),
