@@ -6,12 +6,12 @@ the role may use, and each restricted page checks the role again itself."""
 from __future__ import annotations
 
 import runpy
-from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
 
-from .scope import Scope
+from .auth.login import login_gate, logout_button
+from .auth.users import ROLES, User
 from .ui.components import page_style
 from .ui.format import set_colour_scheme
 from .ui.i18n import set_language, t
@@ -27,7 +27,6 @@ PAGES = (
     ("admin_load.py", "admin_load", "nav.admin_load", ":material/upload_file:", ("admin",)),
     ("admin_audit.py", "admin_audit", "nav.admin_audit", ":material/receipt_long:", ("admin",)),
 )
-KNOWN_ROLES = ("hq", "region", "store", "admin")
 # Regional and store managers open on their morning check; HQ on the overview.
 DEFAULT_PAGE = {"region": "morning_check", "store": "morning_check"}
 
@@ -57,23 +56,13 @@ def display_settings() -> None:
             qp[key] = value
 
 
-@dataclass(frozen=True)
-class SignedIn:
-    username: str
-    role: str
-    scope: Scope
-
-
-def login() -> SignedIn | None:
-    """The login gate (dashboard.auth) runs on every rerun: the signed-in user,
-    or None after drawing the login form."""
-    from .auth.login import login_gate, logout_button
+def login() -> User | None:
+    """The login gate (dashboard.auth) runs on every rerun: the signed-in user
+    (with its .scope), or None after drawing the login form."""
     user = login_gate()
-    if user is None:
-        return None
-    logout_button()
-    from .auth.users import scope_of
-    return SignedIn(user.username, user.role, scope_of(user))
+    if user is not None:
+        logout_button()
+    return user
 
 
 def _home() -> None:
@@ -102,7 +91,7 @@ def all_pages() -> list:
 def allowed_pages(pages: list, role: str) -> list:
     """The pages this role may open (none for a role the app does not know)."""
     roles_by_path = {url_path: roles for _, url_path, _, _, roles in PAGES}
-    if role not in KNOWN_ROLES:
+    if role not in ROLES:
         return []
     return [p for p in pages if p.url_path in roles_by_path
             and (roles_by_path[p.url_path] is None or role in roles_by_path[p.url_path])]

@@ -70,11 +70,6 @@ def ratio(num, den):
     return float(num) / float(den)
 
 
-def competition_rank(values: pd.Series, ids: pd.Series) -> pd.Series:
-    """1, 2, 2, 4 by value descending (SPEC: ties share the rank; rows then by id)."""
-    return values.rank(method="min", ascending=False).astype("Int64")
-
-
 def latest_complete_day(reader: Reader, today: date | None = None) -> date | None:
     """SPEC: pages open on the latest complete day in the data. The last order's
     day counts as complete unless it is today (China time) or later, when the

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from ..filter_options import FilterOptions, resolve
+from ..filter_options import resolve
 from ..period import PRESETS, Period, preset_period
 from ..reader import Reader
 from ..scope import Filters
@@ -128,12 +128,16 @@ def filter_bar(base_reader: Reader, default_as_of: date) -> tuple[Filters, Perio
     else:
         period = preset_period(preset, as_of)
 
-    brands = side.multiselect(t("filter.brand"), options.brands, default=list(chosen.brands), key="fb_brand", placeholder=t("filter.all"))
-    regions = side.multiselect(t("filter.region"), options.regions, default=list(chosen.regions), key="fb_region", placeholder=t("filter.all"))
-    cities = side.multiselect(t("filter.city"), options.cities, default=list(chosen.cities), key="fb_city", placeholder=t("filter.all"))
+    brands = side.multiselect(t("filter.brand"), options.brands, default=list(chosen.brands),
+                              key="fb_brand", placeholder=t("filter.all"))
+    regions = side.multiselect(t("filter.region"), options.regions, default=list(chosen.regions),
+                               key="fb_region", placeholder=t("filter.all"))
+    cities = side.multiselect(t("filter.city"), options.cities, default=list(chosen.cities),
+                              key="fb_city", placeholder=t("filter.all"))
     store_names = dict(options.stores)
     stores = side.multiselect(t("filter.store"), list(store_names), default=list(chosen.stores),
-                              format_func=lambda s: f"{store_names.get(s, s)} ({s})", key="fb_store", placeholder=t("filter.all"))
+                              format_func=lambda s: f"{store_names.get(s, s)} ({s})",
+                              key="fb_store", placeholder=t("filter.all"))
     guide_labels = {g: f"{name} ({g})" for g, name, _ in options.guides}
     guide_ids = [None, *guide_labels]
     guide = side.selectbox(t("filter.guide"), guide_ids,
@@ -153,10 +157,7 @@ def filter_bar(base_reader: Reader, default_as_of: date) -> tuple[Filters, Perio
     url = url_from_state(new_state)
     _write_url(url)
     st.session_state[WRITTEN] = url
-    # A higher level may have changed under a lower one's choice: prune once more.
     final = Filters.of(brands, regions, cities, stores, [guide] if guide else [])
-    _, final = resolve(base_reader, final)
+    if final != chosen:  # a higher level changed under a lower one's choice: prune again
+        _, final = resolve(base_reader, final)
     return final, period, as_of, preset
-
-
-__all__ = ["filter_bar", "reset_filters", "FilterOptions"]
