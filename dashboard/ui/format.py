@@ -78,7 +78,7 @@ def arrow(value) -> str:
     """▲ / ▼ with the signed percentage, for 环比/同比 growth."""
     if _missing(value):
         return "—"
-    mark = "▲" if value > 0 else ("▼" if value < 0 else "—")
+    mark = "▲" if value > 0 else ("▼" if value < 0 else "")  # no move: plain 0.0%
     return f"{mark}{abs(float(value)) * 100:.1f}%"
 
 

@@ -26,6 +26,7 @@ def test_money_in_english_uses_k_and_m():
 def test_rates_and_arrows():
     assert fmt.pct(0.1234) == "12.3%"
     assert fmt.arrow(0.05) == "▲5.0%" and fmt.arrow(-0.5) == "▼50.0%" and fmt.arrow(None) == "—"
+    assert fmt.arrow(0.0) == "0.0%"
 
 
 def test_rise_red_fall_green_by_default_and_switchable():
