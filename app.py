@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard import app_context
 from dashboard.filter_options import stores_in_scope
-from dashboard.frame import all_pages, allowed_pages, display_settings, login, sidebar_menu
+from dashboard.frame import all_pages, allowed_pages, display_settings, login, refuse_unless_allowed, sidebar_menu
 from dashboard.metrics import latest_complete_day
 from dashboard.reader import Reader
 from dashboard.ui.filter_bar import filter_bar
@@ -36,6 +36,8 @@ if as_of_default is None:
     st.stop()
 
 sidebar_menu(allowed_pages(pages, user.role))
+refuse_unless_allowed(current, user.role)  # from frame.PAGES alone: no page guards itself
+app_context.set_running_page(current.url_path)
 filters, period, as_of, preset = filter_bar(base_reader, as_of_default)
 app_context.set_current_view(app_context.View(
     username=user.username, role=user.role, scope=user.scope, filters=filters,

@@ -6,14 +6,15 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from datetime import date
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from . import config
-from .metrics import METRICS, MetricArgs
+from . import config, settings
+from .metrics import METRICS, MetricArgs, resolved_options
 from .period import Period
 from .reader import Reader
 from .scope import Filters, Scope
@@ -107,6 +108,7 @@ def forget_view() -> None:
     """Start of every frame run: no page may see the previous run's view (a
     signed-out user's, say) before the login gate has passed again."""
     st.session_state.pop("_view", None)
+    st.session_state.pop("_page_url", None)
 
 
 def set_current_view(view: View) -> None:
@@ -128,26 +130,37 @@ def _outside_the_frame():
     st.stop()
 
 
+def set_running_page(url_path: str) -> None:
+    """The frame names the page it is about to run (see current_view)."""
+    st.session_state["_page_url"] = url_path
+
+
+def _running_page() -> str:
+    url = st.session_state.get("_page_url")
+    if url is not None:
+        return url
+    from streamlit.runtime.scriptrunner import get_script_run_ctx  # a page run as the main script
+    ctx = get_script_run_ctx()
+    return Path(ctx.main_script_path).stem if ctx and ctx.main_script_path else ""
+
+
 def current_view() -> View:
+    """The signed-in view, for the page that is running. The frame already
+    refused a page the role may not open; this checks the same rule
+    (frame.PAGES, the one source) again, so a page run any other way is closed too."""
     view = st.session_state.get("_view")
     if view is None:
         _outside_the_frame()
+    from .frame import page_allowed
+    if not page_allowed(_running_page(), view.role):
+        st.error(t("app.forbidden"))
+        st.stop()
     return view
 
 
 def current_role() -> str | None:
     view = st.session_state.get("_view")
     return view.role if view else None
-
-
-def require_role(*roles: str) -> None:
-    """Guard inside a page: navigation hides pages a role may not use, but a
-    direct URL still reaches the script, so check again here."""
-    if current_role() is None:
-        _outside_the_frame()
-    if current_role() not in roles:
-        st.error(t("app.forbidden"))
-        st.stop()
 
 
 @st.cache_data(ttl=3600, max_entries=1000, show_spinner=False)
@@ -158,11 +171,24 @@ def _cached_metric(db_path: str, db_version: str, scope: tuple, filters: tuple, 
     return METRICS[name](reader, MetricArgs(Period(start, end), as_of, options))
 
 
+def settings_in_force() -> dict:
+    """The admin settings' current values (dashboard.settings), read once per rerun."""
+    cached = st.session_state.get("_settings_run")
+    run_id = id(st.session_state.get("_view"))
+    if cached is None or cached[0] != run_id:
+        cached = (run_id, settings.current())
+        st.session_state["_settings_run"] = cached
+    return cached[1]
+
+
 def run_metric(name: str, view: View | None = None, period: Period | None = None, **options: Any) -> pd.DataFrame:
+    """A metric for the view, with its options resolved against the settings in
+    force (so the cache key holds the thresholds actually used)."""
     view = view or current_view()
     period = period or view.period
     db = database()
+    resolved = resolved_options(METRICS[name], options, settings_in_force())
     return _cached_metric(str(db.path), db.version, (view.scope.regions, view.scope.stores),
                           (view.filters.brands, view.filters.regions, view.filters.cities,
                            view.filters.stores, view.filters.guides),
-                          name, period.start, period.end, view.as_of, tuple(sorted(options.items())))
+                          name, period.start, period.end, view.as_of, resolved)

@@ -16,33 +16,33 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from .columns import kind_of
+
 MONEY = "#,##0.00"
 INTEGER = "0"
 RATE = "0.0%"
 RANK_CHANGE = '"↑"0;"↓"0;"—"'
 DAY = "yyyy-mm-dd"
 
-# Columns whose number format follows from their name (the metrics' own names).
-_RATE_SUFFIXES = ("_pop", "_yoy", "_vs_prev_day", "_vs_last_week", "_share", "_rate")
-_RATE_NAMES = {"concentration", "share", "share_rate", "guide_share", "wemall_share"}
-_INT_NAMES = {"orders", "members", "rank", "wemall_rank", "prev_rank", "guides", "top_guides"}
-_RANK_CHANGE_NAMES = {"rank_change", "wemall_rank_change"}
+NUMBER = "#,##0.00"
+DATETIME = "yyyy-mm-dd hh:mm"
+# The Excel number format of each declared column kind (dashboard/columns.py).
+FORMAT_BY_KIND = {"money": MONEY, "rate": RATE, "growth": RATE, "count": INTEGER, "rank": INTEGER,
+                  "rank_change": RANK_CHANGE, "number": NUMBER, "date": DAY, "datetime": DATETIME}
 NEW_ENTRY = {"zh": "新", "en": "New"}
 
 
 def number_format(column: str, dtype) -> str | None:
-    if column in _RANK_CHANGE_NAMES:
-        return RANK_CHANGE
-    if column in _RATE_NAMES or column.endswith(_RATE_SUFFIXES):
-        return RATE
-    if column in _INT_NAMES or column.endswith("_orders"):
-        return INTEGER
+    """From the column's declared kind; an undeclared column by its dtype."""
+    kind = kind_of(column, default="")
+    if kind:
+        return FORMAT_BY_KIND.get(kind)
     if pd.api.types.is_datetime64_any_dtype(dtype):
         return DAY
     if pd.api.types.is_integer_dtype(dtype):
         return INTEGER
     if pd.api.types.is_float_dtype(dtype):
-        return MONEY
+        return NUMBER
     return None
 
 
@@ -84,7 +84,7 @@ def to_xlsx(df: pd.DataFrame, headers=None, sheet: str = "Sheet1", language: str
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="F2F2F2")
         cell.alignment = Alignment(horizontal="center")
-    rank_cols = [c in _RANK_CHANGE_NAMES for c in df.columns]
+    rank_cols = [kind_of(c) == "rank_change" for c in df.columns]
     new_text = NEW_ENTRY.get(language, NEW_ENTRY["zh"])
     for row in df.itertuples(index=False):
         ws.append([new_text if v is None and is_rank else v

@@ -2,7 +2,8 @@
 
 Every page is registered with st.navigation for every role (a refresh on an
 unregistered page would show "page not found"); the menu shows only the pages
-the role may use, and each restricted page checks the role again itself."""
+the role may use, and the frame refuses to run a page the role may not open
+(`page_allowed`, from PAGES alone): a page needs no guard of its own."""
 from __future__ import annotations
 
 import runpy
@@ -24,7 +25,14 @@ PAGES = (
     ("overview.py", "overview", "nav.overview", ":material/dashboard:", None),
     ("morning_check.py", "morning_check", "nav.morning_check", ":material/wb_sunny:", None),
     ("leaderboards.py", "leaderboards", "nav.leaderboards", ":material/leaderboard:", None),
+    ("sharing.py", "sharing", "nav.sharing", ":material/share:", None),
+    ("community.py", "community", "nav.community", ":material/groups:", None),
+    ("live.py", "live", "nav.live", ":material/live_tv:", None),
+    # Every role opens it; spend, cost and ROI only for an unrestricted scope (the page says why).
+    ("channels.py", "channels", "nav.channels", ":material/campaign:", None),
     ("admin_load.py", "admin_load", "nav.admin_load", ":material/upload_file:", ("admin",)),
+    ("admin_users.py", "admin_users", "nav.admin_users", ":material/manage_accounts:", ("admin",)),
+    ("admin_settings.py", "admin_settings", "nav.admin_settings", ":material/tune:", ("admin",)),
     ("admin_audit.py", "admin_audit", "nav.admin_audit", ":material/receipt_long:", ("admin",)),
 )
 # Regional and store managers open on their morning check; HQ on the overview.
@@ -88,13 +96,30 @@ def all_pages() -> list:
     return pages
 
 
-def allowed_pages(pages: list, role: str) -> list:
-    """The pages this role may open (none for a role the app does not know)."""
-    roles_by_path = {url_path: roles for _, url_path, _, _, roles in PAGES}
+def page_allowed(url_path: str, role: str | None) -> bool:
+    """May `role` open the page at `url_path`? From PAGES alone; the home page
+    (the role's landing) for every known role; nothing for an unknown role."""
     if role not in ROLES:
-        return []
-    return [p for p in pages if p.url_path in roles_by_path
-            and (roles_by_path[p.url_path] is None or role in roles_by_path[p.url_path])]
+        return False
+    if url_path in ("", "home"):
+        return True
+    roles_by_path = {u: roles for _, u, _, _, roles in PAGES}
+    if url_path not in roles_by_path:
+        return False
+    roles = roles_by_path[url_path]
+    return roles is None or role in roles
+
+
+def allowed_pages(pages: list, role: str) -> list:
+    """The pages this role may open, for the menu (none for a role the app does not know)."""
+    return [p for p in pages if p.url_path != "home" and page_allowed(p.url_path, role)]
+
+
+def refuse_unless_allowed(current, role: str) -> None:
+    """The frame's guard: the page about to run must be one the role may open."""
+    if not page_allowed(getattr(current, "url_path", ""), role):
+        st.error(t("app.forbidden"))
+        st.stop()
 
 
 def sidebar_menu(allowed) -> None:

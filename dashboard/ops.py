@@ -47,7 +47,7 @@ def connect(path: Path | None = None) -> sqlite3.Connection:
 
 
 def now_text() -> str:
-    from .metrics.base import CHINA
+    from .clock import CHINA
     return datetime.now(CHINA).replace(tzinfo=None).isoformat(timespec="seconds")
 
 

@@ -108,11 +108,16 @@ def scoped_ctes(scope: Scope, filters: Filters) -> tuple[str, dict]:
         params["_f_guides"] = list(filters.guides)
         guide = "list_contains($_f_guides, {col})"
     g = lambda col: guide.format(col=col)  # noqa: E731
-    no_spend = "TRUE" if scope.unrestricted and not filters.guides else "FALSE"
+    # Spend is bought centrally (SPEC.md): it belongs to no region, store or
+    # guide, so any narrowing, by scope or by filter, hides it.
+    no_spend = "TRUE" if scope.unrestricted and not filters.narrows_stores and not filters.guides else "FALSE"
     ctes = {
         "stores": f"SELECT * FROM main.stores WHERE {store_pred}",
         "guides": f"SELECT * FROM main.guides WHERE {in_stores} AND {g('guide_id')}",
-        "orders": f"SELECT * FROM main.orders WHERE {in_stores} AND {g('guide_id')}",
+        # Staging (dbt-style): the business definitions of SPEC.md, once. net =
+        # amount - refund_amount; an order counts as an order only while net > 0.
+        "orders": ("SELECT *, amount - refund_amount AS net, amount - refund_amount > 0 AS is_order "
+                   f"FROM main.orders WHERE {in_stores} AND {g('guide_id')}"),
         "shares": f"SELECT * FROM main.shares WHERE {in_stores} AND {g('guide_id')}",
         "share_visits": "SELECT * FROM main.share_visits WHERE share_id IN (SELECT share_id FROM shares)",
         "members": f"SELECT * FROM main.members WHERE {nullable_in_stores('store_id')} AND {g('guide_id')}",
@@ -124,7 +129,6 @@ def scoped_ctes(scope: Scope, filters: Filters) -> tuple[str, dict]:
         "live_invites": "SELECT * FROM main.live_invites WHERE guide_id IN (SELECT guide_id FROM guides)",
         "live_views": "SELECT * FROM main.live_views WHERE member_id IN (SELECT member_id FROM members)",
         "channels": "SELECT * FROM main.channels",
-        # Spend is bought for the whole group: no region or store owns it.
         "channel_spend": f"SELECT * FROM main.channel_spend WHERE {no_spend}",
     }
     sql = ",\n".join(f"{name} AS NOT MATERIALIZED ({body})" for name, body in ctes.items())

@@ -1,12 +1,11 @@
 """Audit log (admins only): logins, failed logins, lockouts, logouts, exports."""
-from dashboard.app_context import require_role
+import streamlit as st
 
-require_role("admin")
+from dashboard.app_context import current_view
+from dashboard.auth.audit import EVENTS, audit_frame
+from dashboard.ui.i18n import t
 
-import streamlit as st  # noqa: E402
-
-from dashboard.auth.audit import EVENTS, audit_frame  # noqa: E402
-from dashboard.ui.i18n import t  # noqa: E402
+current_view()  # only inside the frame, which admits admins alone (frame.PAGES)
 
 st.title(t("auth.audit.title"))
 st.caption(t("auth.audit.caption"))

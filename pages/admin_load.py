@@ -1,14 +1,12 @@
 """Data loading (admins only): upload exports, preview the mapping, validate, publish; load history."""
-from dashboard.app_context import require_role
+import streamlit as st
 
-require_role("admin")
+from dashboard import config, loader
+from dashboard.app_context import current_view
+from dashboard.ui import loader_view
+from dashboard.ui.i18n import t
 
-import streamlit as st  # noqa: E402
-
-from dashboard import config, loader  # noqa: E402
-from dashboard.app_context import current_view  # noqa: E402
-from dashboard.ui import loader_view  # noqa: E402
-from dashboard.ui.i18n import t  # noqa: E402
+current_view()  # only inside the frame, which admits admins alone (frame.PAGES)
 
 st.title(t("loader.title"))
 st.caption(t("loader.caption"))

@@ -15,7 +15,7 @@ import pandas as pd
 
 from .. import ops
 
-EVENTS = ("login", "login_failed", "login_locked", "login_refused", "logout", "export")
+EVENTS = ("login", "login_failed", "login_locked", "login_refused", "logout", "export", "setting_changed")
 COLUMNS = ("at", "username", "event", "detail")
 
 

@@ -53,7 +53,7 @@ def _equalize_timing(password: str) -> None:
 
 
 def _iso(epoch: float) -> str:
-    from ..metrics.base import CHINA
+    from ..clock import CHINA
     return datetime.fromtimestamp(epoch, CHINA).replace(tzinfo=None).isoformat(timespec="seconds")
 
 

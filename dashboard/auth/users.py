@@ -250,7 +250,7 @@ def credentials_dict(entries: dict[str, UserEntry]) -> dict:
 def _iso(epoch: float) -> str | None:
     if not epoch:
         return None
-    from ..metrics.base import CHINA
+    from ..clock import CHINA
     return datetime.fromtimestamp(epoch, CHINA).isoformat(timespec="microseconds")
 
 

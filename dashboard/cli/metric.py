@@ -10,8 +10,8 @@ from datetime import date
 
 import pandas as pd
 
-from .. import config
-from ..metrics import METRICS, MetricArgs, latest_complete_day
+from .. import config, settings
+from ..metrics import METRICS, MetricArgs, latest_complete_day, resolved_options
 from ..period import Period
 from ..reader import Reader
 from ..scope import Filters, Scope
@@ -21,7 +21,8 @@ from ..store import Database
 def register(sub) -> None:
     p = sub.add_parser("metric", help="print one metric as CSV or JSON",
                        description="Print one metric. Available: " + ", ".join(sorted(METRICS)))
-    p.add_argument("name", choices=sorted(METRICS), metavar="NAME")
+    p.add_argument("name", nargs="?", choices=sorted(METRICS), metavar="NAME")
+    p.add_argument("--list", action="store_true", help="list every metric: grain, columns with kinds, options, doc")
     p.add_argument("--db", default=None, help="database file (default: $DASHBOARD_DB or data/demo.duckdb)")
     p.add_argument("--start", type=date.fromisoformat, help="first day, YYYY-MM-DD (default: the as-of day)")
     p.add_argument("--end", type=date.fromisoformat, help="last day, inclusive (default: the as-of day)")
@@ -31,14 +32,33 @@ def register(sub) -> None:
         p.add_argument(f"--{flag}", action="append", default=[], help=f"narrow to this {flag} (repeatable)")
     p.add_argument("--user", help="apply this user's scope (default: everything, as an operator)")
     p.add_argument("--format", choices=("csv", "json"), default="csv")
-    seen = {}
+    seen: dict[str, str] = {}
     for m in METRICS.values():
-        for opt, (typ, default, help_) in m.options.items():
-            if opt not in seen:
-                seen[opt] = True
-                p.add_argument(f"--{opt.replace('_', '-')}", dest=f"opt_{opt}", type=typ, default=None,
-                               help=f"{help_} (metric {m.name}; default {default})")
+        for opt, o in m.options.items():
+            if opt in seen:
+                continue
+            seen[opt] = m.name
+            default = f"setting {o.setting}, default {o.default}" if o.setting else f"default {o.default}"
+            p.add_argument(f"--{opt.replace('_', '-')}", dest=f"opt_{opt}", type=o.type, default=None,
+                           choices=o.choices, help=f"{o.help} (metric {m.name}; {default})")
     p.set_defaults(func=run)
+
+
+def describe() -> str:
+    """`metric --list`: every metric with its grain, columns (kinds), options and doc."""
+    lines = []
+    for name in sorted(METRICS):
+        m = METRICS[name]
+        lines.append(name)
+        lines.append(f"  grain:   {m.grain}")
+        lines.append("  columns: " + ", ".join(f"{c.name} ({c.kind})" for c in m.declared))
+        for opt, o in m.options.items():
+            bound = f", setting {o.setting}" if o.setting else ""
+            lines.append(f"  option:  --{opt.replace('_', '-')} {o.type.__name__} (default {o.default}{bound}): {o.help}")
+        if m.doc:
+            lines.append("  doc:     " + " ".join(m.doc.split()))
+        lines.append("")
+    return "\n".join(lines)
 
 
 def scope_for(args) -> Scope:
@@ -49,6 +69,11 @@ def scope_for(args) -> Scope:
 
 
 def run(args) -> int:
+    if args.list:
+        sys.stdout.write(describe())
+        return 0
+    if not args.name:
+        raise ValueError("name a metric (python -m dashboard metric --list shows them)")
     m = METRICS[args.name]
     db = Database(args.db or config.db_path())
     filters = Filters.of(args.brand, args.region, args.city, args.store, args.guide)
@@ -57,8 +82,8 @@ def run(args) -> int:
     if as_of is None:
         raise ValueError("no orders in scope to take an as-of date from: pass --as-of")
     period = Period(args.start or args.end or as_of, args.end or args.start or as_of)
-    options = tuple((opt, getattr(args, f"opt_{opt}")) for opt in m.options
-                    if getattr(args, f"opt_{opt}", None) is not None)
+    overrides = {opt: getattr(args, f"opt_{opt}", None) for opt in m.options}
+    options = resolved_options(m, overrides, settings.current())
     df = m(reader, MetricArgs(period, as_of, options))
     sys.stdout.write(render(df, args.format))
     return 0

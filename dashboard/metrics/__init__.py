@@ -1,4 +1,10 @@
-"""Every metric of SPEC.md, one module each; importing this package registers them."""
-from . import kpis, sales_breakdown, sales_trend  # noqa: F401
-from . import store_leaderboard, guide_leaderboard, guide_concentration, morning_check  # noqa: F401  (issue 4)
-from .base import METRICS, Metric, MetricArgs, latest_complete_day  # noqa: F401
+"""Every metric of SPEC.md, one module each. Importing this package imports
+every module in it, and each registers its metrics with `@metric` (base.py):
+a new metric is a new file here, with no list to edit."""
+import importlib
+import pkgutil
+
+from .base import METRICS, Metric, MetricArgs, Option, latest_complete_day, resolved_options  # noqa: F401
+
+for _info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
+    importlib.import_module(f"{__name__}.{_info.name}")

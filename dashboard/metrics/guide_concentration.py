@@ -17,14 +17,19 @@ from __future__ import annotations
 import pandas as pd
 
 from ..reader import Reader
+from ..columns import cols
 from .base import MetricArgs, metric, period_params, ratio
 
-COLUMNS = ["guides", "top_guides", "concentration", "top_wemall_sales", "wemall_sales"]
-PARETO_COLUMNS = ["rank", "guide_id", "guide_name", "wemall_sales", "guide_share", "wemall_share"]
+DECLARED = cols("guides:count", "top_guides:count", "concentration:rate", "top_wemall_sales:money",
+                "wemall_sales:money")
+PARETO_DECLARED = cols("rank:rank", "guide_id", "guide_name", "wemall_sales:money", "guide_share:rate",
+                       "wemall_share:rate")
+COLUMNS = [c.name for c in DECLARED]
+PARETO_COLUMNS = [c.name for c in PARETO_DECLARED]
 
 GUIDES_SQL = """
 WITH credited AS (
-  SELECT guide_id, sum(amount - refund_amount) AS wemall_sales
+  SELECT guide_id, sum(net) AS wemall_sales
   FROM orders
   WHERE ordered_at >= $start AND ordered_at < $end AND channel = 'wemall' AND guide_id IS NOT NULL
   GROUP BY guide_id
@@ -37,7 +42,7 @@ ORDER BY coalesce(c.wemall_sales, 0) DESC, g.guide_id
 """
 
 TOTAL_SQL = """
-SELECT coalesce(sum(amount - refund_amount), 0)::DOUBLE
+SELECT coalesce(sum(net), 0)::DOUBLE
 FROM orders
 WHERE ordered_at >= $start AND ordered_at < $end AND channel = 'wemall' AND guide_id IS NOT NULL
 """
@@ -61,7 +66,7 @@ def credited_wemall_sales(reader: Reader, args: MetricArgs) -> float:
     return float(reader.scalar(TOTAL_SQL, period_params(args.period)) or 0.0)
 
 
-@metric("guide-concentration", COLUMNS, grain="one row for the period")
+@metric("guide-concentration", DECLARED, grain="one row for the period")
 def guide_concentration(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     """Share of WeMall sales made by the top 10% of guides (ceil(10% × N))."""
     guides = employed_guides(reader, args)
@@ -99,4 +104,4 @@ def pareto_curve(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     return pd.concat([origin, df], ignore_index=True)[PARETO_COLUMNS]
 
 
-metric("guide-pareto", PARETO_COLUMNS, grain="one row per employed guide (plus the origin), best first")(pareto_curve)
+metric("guide-pareto", PARETO_DECLARED, grain="one row per employed guide (plus the origin), best first")(pareto_curve)

@@ -21,12 +21,15 @@ import pandas as pd
 
 from ..period import Period
 from ..reader import Reader
+from ..columns import cols
 from .base import MetricArgs, metric
 from .ranking import finish, leaderboard_params, previous_ranks, sales_by
 
-CONTRACT = ["guide_id", "guide_name", "store_id", "sales", "wemall_sales", "orders", "rank", "rank_change"]
-COLUMNS = CONTRACT + ["store_name", "region", "role", "hired_on", "left_on", "pos_sales", "aov", "members",
-                      "prev_rank", "sales_prev", "sales_pop", "sales_last_year", "sales_yoy"]
+DECLARED = cols("guide_id", "guide_name", "store_id", "sales:money", "wemall_sales:money", "orders:count",
+                "rank:rank", "rank_change:rank_change", "store_name", "region", "role", "hired_on:date",
+                "left_on:date", "pos_sales:money", "aov:money", "members:count", "prev_rank:rank",
+                "sales_prev:money", "sales_pop:growth", "sales_last_year:money", "sales_yoy:growth")
+COLUMNS = [c.name for c in DECLARED]
 
 SQL = f"""
 WITH cur AS ({sales_by("guide_id", "")}),
@@ -68,7 +71,7 @@ def guide_board(reader: Reader, period: Period) -> pd.DataFrame:
     return finish(reader.query(SQL, leaderboard_params(period)), COLUMNS)
 
 
-@metric("guide-leaderboard", COLUMNS, grain="one row per guide employed in, or credited with sales in, the period")
+@metric("guide-leaderboard", DECLARED, grain="one row per guide employed in, or credited with sales in, the period")
 def guide_leaderboard(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     """Guides ranked by credited sales, with their store, rank change, 环比 and 同比."""
     return guide_board(reader, args.period)

@@ -19,11 +19,11 @@ BASE_COLUMNS = ("sales", "wemall_sales", "pos_sales", "orders", "members", "aov"
 
 TOTALS_SQL = """
 SELECT
-  coalesce(sum(amount - refund_amount), 0)::DOUBLE AS sales,
-  coalesce(sum(amount - refund_amount) FILTER (WHERE channel = 'wemall'), 0)::DOUBLE AS wemall_sales,
-  coalesce(sum(amount - refund_amount) FILTER (WHERE channel = 'pos'), 0)::DOUBLE AS pos_sales,
-  count(*) FILTER (WHERE amount - refund_amount > 0) AS orders,
-  count(DISTINCT member_id) FILTER (WHERE amount - refund_amount > 0) AS members
+  coalesce(sum(net), 0)::DOUBLE AS sales,
+  coalesce(sum(net) FILTER (WHERE channel = 'wemall'), 0)::DOUBLE AS wemall_sales,
+  coalesce(sum(net) FILTER (WHERE channel = 'pos'), 0)::DOUBLE AS pos_sales,
+  count(*) FILTER (WHERE is_order) AS orders,
+  count(DISTINCT member_id) FILTER (WHERE is_order) AS members
 FROM orders
 WHERE ordered_at >= $start AND ordered_at < $end
 """
@@ -37,14 +37,22 @@ def period_totals(reader: Reader, period) -> dict:
     return row
 
 
-def columns():
-    cols = list(BASE_COLUMNS)
+KIND = {"sales": "money", "wemall_sales": "money", "pos_sales": "money", "orders": "count",
+        "members": "count", "aov": "money"}
+
+
+def declared():
+    out = [f"{c}:{KIND[c]}" for c in BASE_COLUMNS]
     for c in BASE_COLUMNS:
-        cols += [f"{c}_prev", f"{c}_pop", f"{c}_last_year", f"{c}_yoy"]
-    return cols
+        out += [f"{c}_prev:{KIND[c]}", f"{c}_pop:growth", f"{c}_last_year:{KIND[c]}", f"{c}_yoy:growth"]
+    return out
 
 
-@metric("kpis", columns(), grain="one row for the period")
+def columns():
+    return [spec.partition(":")[0] for spec in declared()]
+
+
+@metric("kpis", declared(), grain="one row for the period")
 def kpis(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     """Sales, WeMall and POS sales, orders, buyers and AOV with 环比 (_pop) and 同比 (_yoy) growth."""
     cur = period_totals(reader, args.period)

@@ -17,29 +17,32 @@ import pandas as pd
 
 from ..period import Period
 from ..reader import Reader
-from .base import MetricArgs, growth, metric
+from .base import MetricArgs, Option, growth, metric
 from .kpis import period_totals
-from .store_leaderboard import COLUMNS as STORE_COLUMNS
+from .store_leaderboard import DECLARED as STORE_DECLARED
 from .store_leaderboard import store_board
 
 SUMMARY_VALUES = ("sales", "wemall_sales", "orders")
 
 
-def _summary_columns() -> list[str]:
-    cols = ["as_of"]
+def _summary_declared() -> list[str]:
+    out = ["as_of:date"]
     for v in SUMMARY_VALUES:
-        cols += [v, f"{v}_prev_day", f"{v}_vs_prev_day", f"{v}_last_week", f"{v}_vs_last_week"]
-    return cols
+        kind = "count" if v == "orders" else "money"
+        out += [f"{v}:{kind}", f"{v}_prev_day:{kind}", f"{v}_vs_prev_day:growth", f"{v}_last_week:{kind}",
+                f"{v}_vs_last_week:growth"]
+    return out
 
 
-SUMMARY_COLUMNS = _summary_columns()
+SUMMARY_DECLARED = _summary_declared()
+SUMMARY_COLUMNS = [spec.partition(":")[0] for spec in SUMMARY_DECLARED]
 
 
 def _day(d) -> Period:
     return Period(d, d)
 
 
-@metric("morning-summary", SUMMARY_COLUMNS, grain="one row for the as-of day")
+@metric("morning-summary", SUMMARY_DECLARED, grain="one row for the as-of day")
 def morning_summary(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     """The as-of day's sales, WeMall sales and orders against the day before and
     the same weekday a week earlier (growth empty when the base is 0)."""
@@ -57,21 +60,21 @@ def morning_summary(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     return pd.DataFrame([row], columns=SUMMARY_COLUMNS)
 
 
-@metric("morning-stores", STORE_COLUMNS, grain="one row per in-scope store open or selling on the as-of day")
+@metric("morning-stores", STORE_DECLARED, grain="one row per in-scope store open or selling on the as-of day")
 def morning_stores(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     """The store leaderboard for the as-of day alone: rank and WeMall rank, and
     their change against the day before (the previous one-day period)."""
     return store_board(reader, _day(args.as_of))
 
 
-ATTENTION_COLUMNS = ["store_id", "store_name", "region", "reason", "detail", "rank", "prev_rank",
-                     "rank_change", "sales", "last_sale_on"]
-REASONS = ("fell_5_places", "no_sales")
+ATTENTION_DECLARED = ("store_id", "store_name", "region", "reason", "detail", "rank:rank", "prev_rank:rank",
+                      "rank_change:rank_change", "sales:money", "last_sale_on:date")
+ATTENTION_COLUMNS = [spec.partition(":")[0] for spec in ATTENTION_DECLARED]
 
 LAST_SALE_SQL = """
 SELECT store_id, max(ordered_at)::DATE AS last_sale_on
 FROM orders
-WHERE ordered_at < $before AND amount - refund_amount > 0
+WHERE ordered_at < $before AND is_order
 GROUP BY store_id
 """
 
@@ -81,8 +84,9 @@ WHERE opened_on <= $day AND (closed_on IS NULL OR closed_on >= $day)
 """
 
 
-@metric("morning-attention", ATTENTION_COLUMNS, grain="one row per (store, reason) needing attention",
-        options={"fall_places": (int, 5, "rank places a store must fall to need attention")})
+@metric("morning-attention", ATTENTION_DECLARED, grain="one row per (store, reason) needing attention",
+        options={"fall_places": Option(int, 5, "rank places a store must fall to need attention",
+                                       setting="fall_places", minimum=1)})
 def morning_attention(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     """Stores needing attention on the as-of day. Reasons (codes the page
     translates): fell_5_places — sales rank fell by ≥ fall_places (default 5)

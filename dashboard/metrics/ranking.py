@@ -15,7 +15,6 @@ import pandas as pd
 from ..period import Period
 from .base import growth, period_params, ratio
 
-NET = "(amount - refund_amount)"
 
 
 def sales_by(key: str, prefix: str) -> str:
@@ -24,11 +23,11 @@ def sales_by(key: str, prefix: str) -> str:
     Bound params: ${prefix}start, ${prefix}end."""
     return f"""
   SELECT {key},
-         sum({NET}) AS sales,
-         coalesce(sum({NET}) FILTER (WHERE channel = 'wemall'), 0) AS wemall_sales,
-         coalesce(sum({NET}) FILTER (WHERE channel = 'pos'), 0) AS pos_sales,
-         count(*) FILTER (WHERE {NET} > 0) AS orders,
-         count(DISTINCT member_id) FILTER (WHERE {NET} > 0) AS members
+         sum(net) AS sales,
+         coalesce(sum(net) FILTER (WHERE channel = 'wemall'), 0) AS wemall_sales,
+         coalesce(sum(net) FILTER (WHERE channel = 'pos'), 0) AS pos_sales,
+         count(*) FILTER (WHERE is_order) AS orders,
+         count(DISTINCT member_id) FILTER (WHERE is_order) AS members
   FROM orders
   WHERE ordered_at >= ${prefix}start AND ordered_at < ${prefix}end AND {key} IS NOT NULL
   GROUP BY {key}"""

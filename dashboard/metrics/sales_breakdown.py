@@ -16,10 +16,10 @@ DIMENSIONS = {"region": "s.region", "brand": "s.brand"}
 
 SQL = """
 SELECT {column} AS {name},
-       sum(o.amount - o.refund_amount)::DOUBLE AS sales,
-       coalesce(sum(o.amount - o.refund_amount) FILTER (WHERE o.channel = 'wemall'), 0)::DOUBLE AS wemall_sales,
-       coalesce(sum(o.amount - o.refund_amount) FILTER (WHERE o.channel = 'pos'), 0)::DOUBLE AS pos_sales,
-       count(*) FILTER (WHERE o.amount - o.refund_amount > 0) AS orders
+       sum(o.net)::DOUBLE AS sales,
+       coalesce(sum(o.net) FILTER (WHERE o.channel = 'wemall'), 0)::DOUBLE AS wemall_sales,
+       coalesce(sum(o.net) FILTER (WHERE o.channel = 'pos'), 0)::DOUBLE AS pos_sales,
+       count(*) FILTER (WHERE o.is_order) AS orders
 FROM orders o JOIN stores s USING (store_id)
 WHERE o.ordered_at >= $start AND o.ordered_at < $end
 GROUP BY 1
@@ -35,7 +35,7 @@ def breakdown(reader: Reader, args: MetricArgs, dimension: str) -> pd.DataFrame:
     return df
 
 
-COLUMNS = ("sales", "wemall_sales", "pos_sales", "orders", "share")
+COLUMNS = ("sales:money", "wemall_sales:money", "pos_sales:money", "orders:count", "share:rate")
 
 
 @metric("sales-by-region", ("region", *COLUMNS), grain="one row per region with orders in the period")

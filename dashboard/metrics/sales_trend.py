@@ -15,9 +15,9 @@ WITH days AS (
   SELECT d::DATE AS day FROM range($first_day::TIMESTAMP, $last_day::TIMESTAMP + INTERVAL 1 DAY, INTERVAL 1 DAY) t(d)
 ), daily AS (
   SELECT ordered_at::DATE AS day,
-         sum(amount - refund_amount) FILTER (WHERE channel = 'pos')::DOUBLE AS pos_sales,
-         sum(amount - refund_amount) FILTER (WHERE channel = 'wemall')::DOUBLE AS wemall_sales,
-         count(*) FILTER (WHERE amount - refund_amount > 0) AS orders
+         sum(net) FILTER (WHERE channel = 'pos')::DOUBLE AS pos_sales,
+         sum(net) FILTER (WHERE channel = 'wemall')::DOUBLE AS wemall_sales,
+         count(*) FILTER (WHERE is_order) AS orders
   FROM orders
   WHERE ordered_at >= $start AND ordered_at < $end
   GROUP BY 1
@@ -32,7 +32,7 @@ ORDER BY days.day
 """
 
 
-@metric("sales-trend", ("day", "sales", "pos_sales", "wemall_sales", "orders"), grain="one row per day of the period")
+@metric("sales-trend", ("day:date", "sales:money", "pos_sales:money", "wemall_sales:money", "orders:count"), grain="one row per day of the period")
 def sales_trend(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     """Daily sales split into POS and WeMall, every day of the period."""
     p = args.period

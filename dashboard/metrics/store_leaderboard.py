@@ -19,14 +19,17 @@ import pandas as pd
 
 from ..period import Period
 from ..reader import Reader
+from ..columns import cols
 from .base import MetricArgs, metric
 from .ranking import finish, leaderboard_params, previous_ranks, sales_by
 
-CONTRACT = ["store_id", "store_name", "region", "sales", "wemall_sales", "pos_sales", "orders",
-            "rank", "wemall_rank", "rank_change"]
-COLUMNS = CONTRACT + ["city", "brand", "aov", "members", "prev_rank", "wemall_rank_change",
-                      "sales_prev", "sales_pop", "sales_last_year", "sales_yoy",
-                      "wemall_sales_prev", "wemall_sales_pop", "wemall_sales_last_year", "wemall_sales_yoy"]
+DECLARED = cols("store_id", "store_name", "region", "sales:money", "wemall_sales:money", "pos_sales:money",
+                "orders:count", "rank:rank", "wemall_rank:rank", "rank_change:rank_change",
+                "city", "brand", "aov:money", "members:count", "prev_rank:rank", "wemall_rank_change:rank_change",
+                "sales_prev:money", "sales_pop:growth", "sales_last_year:money", "sales_yoy:growth",
+                "wemall_sales_prev:money", "wemall_sales_pop:growth", "wemall_sales_last_year:money",
+                "wemall_sales_yoy:growth")
+COLUMNS = [c.name for c in DECLARED]
 
 SQL = f"""
 WITH cur AS ({sales_by("store_id", "")}),
@@ -67,7 +70,7 @@ def store_board(reader: Reader, period: Period) -> pd.DataFrame:
     return finish(reader.query(SQL, leaderboard_params(period)), COLUMNS)
 
 
-@metric("store-leaderboard", COLUMNS, grain="one row per in-scope store open in, or selling in, the period")
+@metric("store-leaderboard", DECLARED, grain="one row per in-scope store open in, or selling in, the period")
 def store_leaderboard(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     """Stores ranked by sales and WeMall sales, with rank change, 环比 and 同比."""
     return store_board(reader, args.period)

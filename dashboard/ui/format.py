@@ -88,3 +88,47 @@ def rank_change(value) -> str:
         return "新" if language() == "zh" else "New"
     v = int(value)
     return f"↑{v}" if v > 0 else (f"↓{-v}" if v < 0 else "—")
+
+
+def flag(value) -> str:
+    if _missing(value):
+        return "—"
+    yes = value is True or str(value).strip().lower() in ("true", "1", "yes")
+    return ("是" if yes else "否") if language() == "zh" else ("Yes" if yes else "No")
+
+
+def number(value, digits: int = 2) -> str:
+    if _missing(value):
+        return "—"
+    return f"{float(value):,.{digits}f}".rstrip("0").rstrip(".") if digits else f"{float(value):,.0f}"
+
+
+def show(kind: str, value):
+    """Any metric value by its declared kind (dashboard/columns.py), as a page shows it.
+    Text stays the value itself (tables render it as plain text)."""
+    import pandas as pd
+    if kind == "money":
+        return money(value)
+    if kind == "rate":
+        return pct(value)
+    if kind == "growth":
+        return arrow(value)
+    if kind == "count":
+        return count(value)
+    if kind == "rank":
+        return "—" if _missing(value) else int(value)  # a number, so the table sorts by it
+    if kind == "rank_change":
+        return rank_change(value)
+    if kind == "number":
+        return number(value)
+    if kind == "flag":
+        return flag(value)
+    if value is None or value is pd.NaT or (not isinstance(value, str) and pd.isna(value)):
+        return "—"
+    if kind == "date" and hasattr(value, "isoformat"):
+        return (value.date() if isinstance(value, pd.Timestamp) else value).isoformat()
+    if kind == "datetime" and hasattr(value, "isoformat"):
+        return pd.Timestamp(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat() if value == value.normalize() else value.strftime("%Y-%m-%d %H:%M")
+    return value

@@ -11,20 +11,15 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from ..columns import kind_of, label_key
 from . import format as fmt
 from .components import style_figure
 from .i18n import t
 
-# How each metric column is shown in a table.
-MONEY = {"sales", "wemall_sales", "pos_sales", "aov", "top_wemall_sales", "sales_prev", "sales_last_year"}
-GROWTH = {"sales_pop", "sales_yoy", "wemall_sales_pop", "wemall_sales_yoy"}
-RATES = {"share", "concentration"}
-RANK_CHANGE = {"rank_change", "wemall_rank_change"}
-COUNTS = {"orders", "members", "guides", "top_guides"}
-
 
 def header(column: str) -> str:
-    return t(f"lb.col.{column}")
+    """A column's label in the user's language, from its declaration (dashboard/columns.py)."""
+    return t(label_key(column))
 
 
 def headers(columns) -> dict[str, str]:
@@ -33,23 +28,9 @@ def headers(columns) -> dict[str, str]:
 
 
 def _show(column: str, value):
-    if column in MONEY:
-        return fmt.money(value)
-    if column in GROWTH:
-        return fmt.arrow(value)
-    if column in RATES:
-        return fmt.pct(value)
-    if column in RANK_CHANGE:
-        return fmt.rank_change(value)
-    if column in COUNTS:
-        return fmt.count(value)
     if column == "role":
         return t(f"lb.role.{value}") if isinstance(value, str) else "—"
-    if value is None or value is pd.NaT or (not isinstance(value, str) and pd.isna(value)):
-        return "—"
-    if isinstance(value, pd.Timestamp):
-        return value.date().isoformat()
-    return value
+    return fmt.show(kind_of(column), value)
 
 
 def display_frame(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:

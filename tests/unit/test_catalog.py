@@ -17,3 +17,11 @@ def test_every_literal_key_exists_with_both_languages():
     for key in used:
         zh, en = CATALOG[key]
         assert zh.strip() and en.strip(), key
+
+
+def test_every_declared_metric_column_has_a_label_in_both_languages():
+    from dashboard.columns import DECLARED
+    from dashboard.metrics import METRICS
+    assert METRICS and DECLARED
+    missing = sorted(c.name for c in DECLARED.values() if c.label not in CATALOG)
+    assert not missing, f"declared columns without a label: {missing}"

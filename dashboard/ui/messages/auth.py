@@ -35,6 +35,7 @@ MESSAGES = {
     "auth.audit.detail": ("详情", "Detail"),
     "auth.audit.empty": ("没有匹配的记录。", "No matching records."),
     "auth.event.login": ("登录", "sign-in"),
+    "auth.event.setting_changed": ("修改阈值", "setting changed"),
     "auth.event.login_failed": ("登录失败", "failed sign-in"),
     "auth.event.login_locked": ("账号锁定", "lockout"),
     "auth.event.login_refused": ("锁定期间尝试", "attempt while locked"),
