@@ -5,7 +5,6 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import app_context
-from dashboard.asof import latest_complete_day
 from dashboard.frame import all_pages, allowed_pages, display_settings, login, refuse_unless_allowed, sidebar_menu
 from dashboard.scope import Filters
 from dashboard.ui.filter_bar import filter_bar
@@ -24,12 +23,12 @@ current = st.navigation(pages, position="hidden")
 user = login()
 if user is None:
     st.stop()
-db = app_context.database()  # this rerun's version: every panel below reads it
+app_context.database()  # pin this rerun's version: every panel below reads it
 options_for = app_context.options_for(user.scope)
 if not allowed_pages(pages, user.role) or not options_for(Filters())[0]["stores"]:
     st.warning(t("app.no_scope"))  # default deny: signed in, but nothing to see
     st.stop()
-as_of_default = latest_complete_day(db)
+as_of_default = app_context.as_of_default()  # over all the data, once per version
 if as_of_default is None:
     st.warning(t("app.no_data"))
     st.stop()

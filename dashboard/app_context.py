@@ -4,7 +4,7 @@ version pin, demo build, current view, caches); this module re-exports it so a
 page imports from one place: `from dashboard.app_context import current_view, run_metric`."""
 from __future__ import annotations
 
-from .runtime.cache import (RESULTS, filter_options, options_for, result_key, run_metric,  # noqa: F401
+from .runtime.cache import (RESULTS, as_of_default, filter_options, options_for, result_key, run_metric,  # noqa: F401
                             settings_in_force)
 from .runtime.database import pin_for_this_run, pinned  # noqa: F401
 from .runtime.demo_build import ensure_demo_database  # noqa: F401

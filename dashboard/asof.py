@@ -4,11 +4,11 @@ the data and not the user's scope, so it lives outside dashboard/metrics (which
 only ever read through the scope gate)."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pandas as pd
 
-from .clock import CHINA
+from . import clock
 
 LAST_ORDER_DAY_SQL = "SELECT CAST(max(ordered_at) AS DATE) FROM main.orders"
 
@@ -32,5 +32,5 @@ def latest_complete_day(source, today: date | None = None) -> date | None:
     if last is None or pd.isna(last):
         return None
     last = pd.Timestamp(last).date()
-    today = today or datetime.now(CHINA).date()
+    today = today or clock.today()
     return min(last, today - timedelta(days=1))

@@ -18,10 +18,14 @@ import time
 from collections import OrderedDict
 from typing import Any, Callable, Hashable
 
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 
 from .. import settings
+from ..asof import latest_complete_day
+from .. import clock
 from ..filter_options import FilterOptions, resolve
 from ..metrics import METRICS, MetricArgs, resolved_options
 from ..period import Period
@@ -134,6 +138,18 @@ def filter_options(scope: Scope, chosen: Filters) -> tuple[FilterOptions, Filter
     them: plain values, cached by (version, scope, choices)."""
     pin = pinned()
     return _filter_options(str(pin.path), pin.version, (scope.regions, scope.stores), chosen.values())
+
+
+@st.cache_data(ttl=RESULT_TTL_SECONDS, max_entries=64, show_spinner=False)
+def _latest_complete_day(db_path: str, db_version: str, today: date):
+    return latest_complete_day(handle(db_path).pinned(db_version), today)
+
+
+def as_of_default():
+    """The latest complete day of this rerun's version (asof.latest_complete_day),
+    computed once per version and China day."""
+    pin = pinned()
+    return _latest_complete_day(str(pin.path), pin.version, clock.today())
 
 
 def options_for(scope: Scope) -> Callable[[Filters], tuple[FilterOptions, Filters]]:
