@@ -50,9 +50,9 @@ class Option:
             return None
         flag = f"metric {metric}: --{name.replace('_', '-')}"
         try:
-            typed = value if isinstance(value, self.type) else self.type(value)
+            typed = value if isinstance(self.type, type) and isinstance(value, self.type) else self.type(value)
         except (TypeError, ValueError):
-            raise ValueError(f"{flag} {value!r} is not a {self.type.__name__}") from None
+            raise ValueError(f"{flag} {value!r} is not a {getattr(self.type, '__name__', self.type)}") from None
         if self.choices and typed not in self.choices:
             raise ValueError(f"{flag} must be one of {', '.join(map(str, self.choices))} (got {value})")
         if self.minimum is not None and typed < self.minimum:
