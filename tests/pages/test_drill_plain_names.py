@@ -2,8 +2,8 @@
 names as data: markdown links, remote images (a tracking beacon), KaTeX and HTML
 in a name render literally (issue 20 item 3), through ui/drill.py."""
 import pytest
-from streamlit.testing.v1 import AppTest
 
+from app_kit import signed_in_as, use_database
 from builders import build_db, guide_row, order_row, store_row
 from dashboard.auth import users
 from dashboard.ui.plain import md
@@ -20,26 +20,12 @@ def env(tmp_path, monkeypatch):
                   guides=[guide_row("g1", "S1")],
                   orders=[order_row("a", "2026-03-10 10:00", "S1", 100, guide_id="g1"),
                           order_row("b", "2026-03-10 10:00", "E1", 50)])
-    for k, v in {"DASHBOARD_DB": db, "DASHBOARD_USERS": tmp_path / "users.yaml",
-                 "DASHBOARD_OPS_DB": tmp_path / "ops.sqlite", "DASHBOARD_COOKIE_KEY": "k" * 48,
-                 "DASHBOARD_DEMO": "0"}.items():
-        monkeypatch.setenv(k, str(v))
-    monkeypatch.delenv("TEST_AUTH_COOKIE", raising=False)
+    use_database(monkeypatch, tmp_path, db)
     users.add_user("boss", PASSWORD, "hq")
 
 
 def test_names_in_the_path_render_literally(env):
-    at = AppTest.from_file("app.py", default_timeout=60)
-    at.query_params["drill_region"] = REGION
-    at.query_params["drill_store"] = "S1"
-    at.run()
-    at.text_input(key="auth_username").input("boss")
-    at.text_input(key="auth_password").input(PASSWORD)
-    at.button[0].click()
-    at.run()
-    at.switch_page("pages/leaderboards.py")
-    at.run()
-    assert not at.exception, at.exception
+    at = signed_in_as("boss", PASSWORD, {"drill_region": REGION, "drill_store": "S1"}, page="pages/leaderboards.py")
     crumb = next(m.value for m in at.markdown if "全部 › " in str(m.value))
     assert crumb.endswith("全部 › " + md(REGION) + " › " + md(STORE))
     assert "](https" not in crumb and "<b>" not in crumb and " $x" not in crumb

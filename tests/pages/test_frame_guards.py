@@ -5,8 +5,8 @@ of its own) is closed to every other role."""
 from datetime import date
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
+from app_kit import signed_in_as, use_database
 from builders import build_db, order_row, store_row
 from dashboard import frame
 from dashboard.auth import users
@@ -20,11 +20,7 @@ LAST_DAY = date(2026, 3, 10)
 def env(tmp_path, monkeypatch):
     db = build_db(tmp_path / "g.duckdb", stores=[store_row("S1"), store_row("S2", region="华南")],
                   orders=[order_row("a", "2026-03-10 10:00", "S1", 100), order_row("b", "2026-03-09 10:00", "S2", 50)])
-    for k, v in {"DASHBOARD_DB": db, "DASHBOARD_USERS": tmp_path / "users.yaml",
-                 "DASHBOARD_OPS_DB": tmp_path / "ops.sqlite", "DASHBOARD_COOKIE_KEY": "k" * 48,
-                 "DASHBOARD_DEMO": "0"}.items():
-        monkeypatch.setenv(k, str(v))
-    monkeypatch.delenv("TEST_AUTH_COOKIE", raising=False)
+    use_database(monkeypatch, tmp_path, db)
     users.add_user("boss", PASSWORD, "hq")
     users.add_user("root", PASSWORD, "admin")
     users.add_user("east", PASSWORD, "region", regions=["华东"])
@@ -32,20 +28,7 @@ def env(tmp_path, monkeypatch):
 
 
 def signed_in(username, query=None, page=None):
-    at = AppTest.from_file("app.py", default_timeout=60)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    at.run()
-    at.text_input(key="auth_username").input(username)
-    at.text_input(key="auth_password").input(PASSWORD)
-    at.button[0].click()
-    at.run()
-    assert not at.exception, at.exception
-    if page:
-        at.switch_page(page)
-        at.run()
-        assert not at.exception, at.exception
-    return at
+    return signed_in_as(username, PASSWORD, query, page)
 
 
 def view_of(at):
