@@ -5,10 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import app_context
-from dashboard.filter_options import stores_in_scope
 from dashboard.frame import all_pages, allowed_pages, display_settings, login, refuse_unless_allowed, sidebar_menu
-from dashboard.metrics import latest_complete_day
-from dashboard.reader import Reader
+from dashboard.scope import Filters
 from dashboard.ui.filter_bar import filter_bar
 from dashboard.ui.i18n import t
 
@@ -25,12 +23,12 @@ current = st.navigation(pages, position="hidden")
 user = login()
 if user is None:
     st.stop()
-db = app_context.database()
-base_reader = Reader(db, user.scope)
-if not allowed_pages(pages, user.role) or not stores_in_scope(base_reader):
+app_context.database()  # pin this rerun's version: every panel below reads it
+options_for = app_context.options_for(user.scope)
+if not allowed_pages(pages, user.role) or not options_for(Filters())[0]["stores"]:
     st.warning(t("app.no_scope"))  # default deny: signed in, but nothing to see
     st.stop()
-as_of_default = latest_complete_day(base_reader)
+as_of_default = app_context.as_of_default()  # over all the data, once per version
 if as_of_default is None:
     st.warning(t("app.no_data"))
     st.stop()
@@ -38,7 +36,7 @@ if as_of_default is None:
 sidebar_menu(allowed_pages(pages, user.role))
 refuse_unless_allowed(current, user.role)  # from frame.PAGES alone: no page guards itself
 app_context.set_running_page(current.url_path)
-filters, period, as_of, preset = filter_bar(base_reader, as_of_default)
+filters, period, as_of, preset = filter_bar(options_for, as_of_default)
 app_context.set_current_view(app_context.View(
     username=user.username, role=user.role, scope=user.scope, filters=filters,
     period=period, as_of=as_of, preset=preset))

@@ -1,28 +1,55 @@
-"""Options for the global filter bar, computed in scope: each list is narrowed by
-the choices made before it (brand → region → city → store → guide), so a user
-only ever sees, and can only ever pick, what their role allows."""
+"""Options for the global filter bar, computed in scope: each dimension's list
+(dashboard/scope.DIMENSIONS, in cascade order: brand → region → city → store →
+guide) is narrowed by the choices made above it, so a user only ever sees, and
+can only ever pick, what their role allows.
+
+Pure functions over a Reader; the app calls them through a cached function
+(dashboard/runtime/cache.filter_options) that hands the bar plain values."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from .reader import Reader
-from .scope import Filters
+from .scope import DIMENSIONS, Dimension, Filters
 
 
 @dataclass(frozen=True)
 class FilterOptions:
-    brands: tuple[str, ...]
-    regions: tuple[str, ...]
-    cities: tuple[str, ...]
-    stores: tuple[tuple[str, str], ...]   # (store_id, store_name)
-    guides: tuple[tuple[str, str, str], ...]  # (guide_id, guide_name, store_id)
+    """Per dimension name, its options as (value, shown name) pairs, in order."""
+    by_dimension: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
+
+    def __getitem__(self, name: str) -> tuple[tuple[str, str], ...]:
+        return dict(self.by_dimension)[name]
+
+    def values(self, name: str) -> tuple[str, ...]:
+        return tuple(v for v, _ in self[name])
+
+    def labels(self, name: str) -> dict[str, str]:
+        return dict(self[name])
+
+    # The old attribute names (plain tuples), kept for readers of FilterOptions.
+    @property
+    def brands(self):
+        return self.values("brands")
+
+    @property
+    def regions(self):
+        return self.values("regions")
+
+    @property
+    def cities(self):
+        return self.values("cities")
+
+    @property
+    def stores(self):
+        return self["stores"]
 
 
-DISTINCT_SQL = {
-    "brand": "SELECT DISTINCT brand AS v FROM stores ORDER BY 1",
-    "region": "SELECT DISTINCT region AS v FROM stores ORDER BY 1",
-    "city": "SELECT DISTINCT city AS v FROM stores ORDER BY 1",
-}
+def _options_sql(d: Dimension) -> str:
+    # Identifiers come from the declaration (our constants), never from input.
+    label = d.label_column or d.column
+    return (f"SELECT DISTINCT CAST({d.column} AS VARCHAR) AS v, CAST({label} AS VARCHAR) AS label "
+            f"FROM {d.table} WHERE {d.column} IS NOT NULL ORDER BY 1")
 
 
 def stores_in_scope(reader: Reader) -> int:
@@ -35,24 +62,13 @@ def resolve(reader: Reader, chosen: Filters) -> tuple[FilterOptions, Filters]:
     with anything not among those options dropped (a stale session, a crafted
     URL, another region's store id). Lower levels never narrow higher ones, so a
     user can always widen a lower choice again."""
-    def distinct(level: str, narrowed: Filters) -> tuple[str, ...]:
-        return tuple(reader.with_filters(narrowed).query(DISTINCT_SQL[level])["v"])
-
-    brands = distinct("brand", Filters())
-    pick_brands = [b for b in chosen.brands if b in brands]
-    regions = distinct("region", Filters.of(brands=pick_brands))
-    pick_regions = [r for r in chosen.regions if r in regions]
-    cities = distinct("city", Filters.of(brands=pick_brands, regions=pick_regions))
-    pick_cities = [c for c in chosen.cities if c in cities]
-    above_store = Filters.of(brands=pick_brands, regions=pick_regions, cities=pick_cities)
-    stores = tuple(map(tuple, reader.with_filters(above_store).query(
-        "SELECT store_id, store_name FROM stores ORDER BY store_id").itertuples(index=False)))
-    store_ids = {s for s, _ in stores}
-    pick_stores = [s for s in chosen.stores if s in store_ids]
-    above_guide = Filters.of(brands=pick_brands, regions=pick_regions, cities=pick_cities, stores=pick_stores)
-    guides = tuple(map(tuple, reader.with_filters(above_guide).query(
-        "SELECT guide_id, guide_name, store_id FROM guides ORDER BY guide_id").itertuples(index=False)))
-    guide_ids = {g for g, _, _ in guides}
-    pick_guides = [g for g in chosen.guides if g in guide_ids]
-    options = FilterOptions(brands, regions, cities, stores, guides)
-    return options, Filters.of(pick_brands, pick_regions, pick_cities, pick_stores, pick_guides)
+    options: list[tuple[str, tuple[tuple[str, str], ...]]] = []
+    kept: dict[str, list[str]] = {}
+    for d in DIMENSIONS:
+        above = Filters.of(**kept)
+        rows = reader.with_filters(above).query(_options_sql(d))
+        pairs = tuple(zip(rows["v"], rows["label"].fillna(rows["v"])))
+        valid = {v for v, _ in pairs}
+        options.append((d.name, pairs))
+        kept[d.name] = [v for v in getattr(chosen, d.name) if v in valid]
+    return FilterOptions(tuple(options)), Filters.of(**kept)

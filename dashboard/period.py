@@ -5,6 +5,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+# Days the app and the CLI accept (a far date would overflow the previous
+# period's or the exclusive end's arithmetic), and the longest period the app
+# computes from a URL or the date picker (issue 20: unbounded work from a URL).
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2999, 12, 31)
+MAX_PERIOD_DAYS = 3 * 366
+
+
+def supported_day(d: date | None) -> bool:
+    return d is not None and FIRST_DAY <= d <= LAST_DAY
+
+
+def check_day(d: date | None, what: str) -> None:
+    """ValueError with a clear message for a day outside FIRST_DAY..LAST_DAY."""
+    if d is not None and not supported_day(d):
+        raise ValueError(f"{what} {d} is outside the supported dates {FIRST_DAY}..{LAST_DAY}")
+
+
 PRESETS = ("yesterday", "last7", "last30", "this_week", "this_month", "last_month",
            "this_quarter", "this_year", "custom")
 

@@ -11,7 +11,7 @@ checks that no metric names `main.` itself.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 
 def _clean(values) -> tuple[str, ...]:
@@ -55,8 +55,40 @@ class Scope:
 
 
 @dataclass(frozen=True)
+class Dimension:
+    """One filter dimension, declared once. Everything that narrows by it reads
+    this: the scope predicate (`table`.`column`, bound as `$_f_<name>`), the
+    filter bar's widget (label `label_key`, a multiselect when `multi`, else a
+    single select with `all_key` as its "all" choice), its options (distinct
+    `column` with `label_column` as the shown name), the URL parameter
+    `url_key` (repeated when multi), the CLI flag `--<url_key>` (repeatable)
+    and, through `Filters.values()`, every cache key."""
+    name: str                    # the Filters field (plural)
+    url_key: str                 # URL parameter and CLI flag
+    table: str                   # "stores" or "guides": where the column lives
+    column: str
+    label_key: str
+    multi: bool = True
+    label_column: str | None = None   # a name to show next to the id
+    all_key: str = "filter.all"
+
+
+# In cascade order: each level's options are narrowed by the choices above it.
+DIMENSIONS: tuple[Dimension, ...] = (
+    Dimension("brands", "brand", "stores", "brand", "filter.brand"),
+    Dimension("regions", "region", "stores", "region", "filter.region"),
+    Dimension("cities", "city", "stores", "city", "filter.city"),
+    Dimension("stores", "store", "stores", "store_id", "filter.store", label_column="store_name"),
+    Dimension("guides", "guide", "guides", "guide_id", "filter.guide", multi=False,
+              label_column="guide_name", all_key="filter.all_guides"),
+)
+DIMENSION = {d.name: d for d in DIMENSIONS}
+
+
+@dataclass(frozen=True)
 class Filters:
-    """The user's narrowing choices (filter bar, URL, CLI). Empty = no filter."""
+    """The user's narrowing choices (filter bar, URL, CLI). Empty = no filter.
+    One field per declared dimension, in DIMENSIONS order (checked at import)."""
     brands: tuple[str, ...] = field(default=())
     regions: tuple[str, ...] = field(default=())
     cities: tuple[str, ...] = field(default=())
@@ -64,32 +96,63 @@ class Filters:
     guides: tuple[str, ...] = field(default=())
 
     @classmethod
-    def of(cls, brands=None, regions=None, cities=None, stores=None, guides=None) -> "Filters":
-        return cls(_clean(brands), _clean(regions), _clean(cities), _clean(stores), _clean(guides))
+    def of(cls, *positional, **by_name) -> "Filters":
+        """From values by position (DIMENSIONS order) or by dimension name; each
+        a value, a list of values or None."""
+        values = dict(zip((d.name for d in DIMENSIONS), positional))
+        unknown = set(by_name) - set(DIMENSION)
+        if unknown:
+            raise TypeError(f"no filter dimension {', '.join(sorted(unknown))}")
+        values.update(by_name)
+        return cls(*(_clean(values.get(d.name)) for d in DIMENSIONS))
+
+    def values(self) -> tuple[tuple[str, ...], ...]:
+        """Every dimension's choice, in DIMENSIONS order: plain and hashable (the
+        cache key; `Filters(*f.values()) == f`)."""
+        return tuple(getattr(self, d.name) for d in DIMENSIONS)
+
+    def on(self, table: str) -> dict[str, tuple[str, ...]]:
+        """The non-empty choices of the dimensions that live on `table`."""
+        return {d.name: getattr(self, d.name) for d in DIMENSIONS if d.table == table and getattr(self, d.name)}
 
     @property
     def narrows_stores(self) -> bool:
-        return bool(self.brands or self.regions or self.cities or self.stores)
+        return bool(self.on("stores"))
+
+    @property
+    def narrows(self) -> bool:
+        return any(self.values())
 
     def key(self) -> str:
-        return repr((self.brands, self.regions, self.cities, self.stores, self.guides))
+        return repr(self.values())
+
+
+if tuple(f.name for f in fields(Filters)) != tuple(d.name for d in DIMENSIONS):
+    raise TypeError("Filters' fields and DIMENSIONS disagree: declare every filter dimension once, in order")
 
 
 def _store_predicate(scope: Scope, filters: Filters, params: dict) -> str:
     if scope.denies_all:
         return "FALSE"
+    narrowing = [("_scope_regions", scope.regions, "region"), ("_scope_stores", scope.stores, "store_id")]
+    narrowing += [(f"_f_{d.name}", getattr(filters, d.name) or None, d.column)
+                  for d in DIMENSIONS if d.table == "stores"]
     conds = []
-    for name, values, column in (
-        ("_scope_regions", scope.regions, "region"),
-        ("_scope_stores", scope.stores, "store_id"),
-        ("_f_brands", filters.brands or None, "brand"),
-        ("_f_regions", filters.regions or None, "region"),
-        ("_f_cities", filters.cities or None, "city"),
-        ("_f_stores", filters.stores or None, "store_id"),
-    ):
+    for name, values, column in narrowing:
         if values is not None:
             params[name] = list(values)
             conds.append(f"list_contains(${name}, {column})")
+    return " AND ".join(conds) or "TRUE"
+
+
+def _guide_predicate(filters: Filters, params: dict) -> str:
+    """A template over `{col}` (the table's guide column) for the guide-level dimensions."""
+    conds = []
+    for d in DIMENSIONS:
+        if d.table == "guides" and getattr(filters, d.name):
+            params[f"_f_{d.name}"] = list(getattr(filters, d.name))
+            conds.append(f"list_contains($_f_{d.name}, {{col}})" if d.column == "guide_id"
+                         else f"{{col}} IN (SELECT guide_id FROM main.guides WHERE list_contains($_f_{d.name}, {d.column}))")
     return " AND ".join(conds) or "TRUE"
 
 
@@ -103,14 +166,11 @@ def scoped_ctes(scope: Scope, filters: Filters) -> tuple[str, dict]:
     # host) belong to the whole group: visible only when no store narrowing applies.
     nullable_in_stores = lambda col: (  # noqa: E731
         f"{col} IN (SELECT store_id FROM stores)" if stores_narrowed else "TRUE")
-    guide = "TRUE"
-    if filters.guides:
-        params["_f_guides"] = list(filters.guides)
-        guide = "list_contains($_f_guides, {col})"
+    guide = _guide_predicate(filters, params)
     g = lambda col: guide.format(col=col)  # noqa: E731
     # Spend is bought centrally (SPEC.md): it belongs to no region, store or
     # guide, so any narrowing, by scope or by filter, hides it.
-    no_spend = "TRUE" if scope.unrestricted and not filters.narrows_stores and not filters.guides else "FALSE"
+    no_spend = "TRUE" if scope.unrestricted and not filters.narrows else "FALSE"
     ctes = {
         "stores": f"SELECT * FROM main.stores WHERE {store_pred}",
         "guides": f"SELECT * FROM main.guides WHERE {in_stores} AND {g('guide_id')}",

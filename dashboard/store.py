@@ -19,6 +19,7 @@ import secrets
 import shutil
 import threading
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -61,43 +62,82 @@ def _file_identity(path: Path) -> tuple[str, int, int]:
     return real, st.st_ino, st.st_mtime_ns
 
 
+def _version_name(identity: tuple[str, int, int]) -> str:
+    real, ino, mtime = identity
+    return f"{Path(real).name}:{ino}:{mtime}"
+
+
+@dataclass(frozen=True)
+class Pinned:
+    """One published version, held: every query through it reads that version,
+    even if a load publishes another meanwhile (one page rerun sees one version
+    across all its panels). Quacks like a Database for a Reader (`cursor()`)."""
+    path: Path
+    version: str
+    con: duckdb.DuckDBPyConnection = field(repr=False, compare=False)
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        return self.con.cursor()
+
+
 class Database:
-    """Owns the one read-only connection of this process to a published file.
+    """Owns the read-only connections of this process to a published file.
 
     Every query takes its own cursor (`cursor()`), since a DuckDB connection is
-    not safe to share between threads but its cursors are.
+    not safe to share between threads but its cursors are. `pin()` resolves the
+    published version once and holds it; the newest two versions' connections
+    are kept, so a rerun that pinned the previous one finishes on it.
     """
+
+    KEEP = 2
 
     def __init__(self, path: str | os.PathLike):
         self.path = Path(path)
         self._lock = threading.Lock()
-        self._con: duckdb.DuckDBPyConnection | None = None
-        self._identity: tuple[str, int, int] | None = None
+        self._cons: dict[str, duckdb.DuckDBPyConnection] = {}  # version -> connection, oldest first
+
+    def _open(self, identity: tuple[str, int, int]) -> tuple[str, duckdb.DuckDBPyConnection]:
+        version = _version_name(identity)
+        con = self._cons.get(version)
+        if con is None:
+            con = open_read_only(identity[0])
+            self._cons[version] = con
+            while len(self._cons) > self.KEEP:
+                # Dropped, not closed: cursors still running on it finish on the
+                # old version and release it when done.
+                self._cons.pop(next(iter(self._cons)))
+        return version, con
 
     def connection(self) -> duckdb.DuckDBPyConnection:
         with self._lock:
-            identity = _file_identity(self.path)
-            if self._con is None or identity != self._identity:
-                # The old connection is dropped, not closed: cursors still running
-                # on it finish on the old version and release it when done.
-                self._con = open_read_only(identity[0])
-                self._identity = identity
-            return self._con
+            return self._open(_file_identity(self.path))[1]
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         return self.connection().cursor()
 
+    def pin(self) -> Pinned:
+        """The version published now, held for as long as the caller keeps it."""
+        with self._lock:
+            version, con = self._open(_file_identity(self.path))
+            return Pinned(self.path, version, con)
+
+    def pinned(self, version: str) -> Pinned:
+        """The held version `version`; if it is no longer held (two publishes
+        since), the version published now."""
+        with self._lock:
+            con = self._cons.get(version)
+        return Pinned(self.path, version, con) if con is not None else self.pin()
+
     @property
     def version(self) -> str:
         """Changes whenever a new file is published; part of every cache key."""
-        real, ino, mtime = _file_identity(self.path)
-        return f"{Path(real).name}:{ino}:{mtime}"
+        return _version_name(_file_identity(self.path))
 
     def close(self) -> None:
         with self._lock:
-            if self._con is not None:
-                self._con.close()
-                self._con = None
+            for con in self._cons.values():
+                con.close()
+            self._cons.clear()
 
 
 def _version_files(target: Path) -> list[Path]:

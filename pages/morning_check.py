@@ -36,15 +36,7 @@ for tab, rank_col, value_col, change_col in ((by_sales, "rank", "sales", "rank_c
             with st.expander(t("mc.show_all", n=len(ordered))):
                 lv.ranked_list(ordered.iloc[TOP:], rank_col, value_col, change_col, test_id=f"{rank_col}_rest")
 
-up, down = st.columns(2)
-for col, title, is_up in ((up, t("mc.risers"), True), (down, t("mc.fallers"), False)):
-    with col:
-        st.markdown(f"**{title}**")
-        moved = lv.movers(stores, "rank_change", 3, up=is_up)
-        if moved.empty:
-            st.caption(t("mc.none"))
-        else:
-            lv.ranked_list(moved, "rank", "sales", "rank_change", test_id="risers" if is_up else "fallers")
+lv.movers_panel(run_metric("morning-movers", view))
 
 st.subheader(t("mc.attention"))
 attention = run_metric("morning-attention", view)
@@ -54,8 +46,8 @@ if attention.empty:
 
 def attention_items(rows):
     for r in rows.itertuples(index=False):
-        if r.reason == "fell_5_places":
-            why = t("mc.reason.fell_5_places", places=-int(r.rank_change), detail=r.detail)
+        if r.reason == "fell_5_places":  # fell by ≥ the threshold in force (r.fall_places)
+            why = t("mc.reason.fell_5_places", places=-int(r.rank_change), detail=r.detail, threshold=r.fall_places)
         else:
             why = t("mc.reason.no_sales") + " · " + (t("mc.last_sale", day=r.detail) if r.detail else t("mc.never_sold"))
         lv.attention_item(f"{r.store_name}（{r.store_id}）：{why}")

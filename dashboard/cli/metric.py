@@ -11,10 +11,11 @@ from datetime import date
 import pandas as pd
 
 from .. import config, settings
-from ..metrics import METRICS, MetricArgs, latest_complete_day, resolved_options
-from ..period import Period
+from ..asof import latest_complete_day
+from ..metrics import METRICS, MetricArgs, resolved_options
+from ..period import Period, check_day
 from ..reader import Reader
-from ..scope import Filters, Scope
+from ..scope import DIMENSIONS, Filters, Scope
 from ..store import Database
 
 
@@ -28,8 +29,9 @@ def register(sub) -> None:
     p.add_argument("--end", type=date.fromisoformat, help="last day, inclusive (default: the as-of day)")
     p.add_argument("--as-of", type=date.fromisoformat, dest="as_of",
                    help="as-of date (default: --end, else the latest complete day in the data)")
-    for flag in ("brand", "region", "city", "store", "guide"):
-        p.add_argument(f"--{flag}", action="append", default=[], help=f"narrow to this {flag} (repeatable)")
+    for d in DIMENSIONS:  # one flag per declared filter dimension (dashboard/scope.py)
+        p.add_argument(f"--{d.url_key}", dest=f"dim_{d.name}", action="append", default=[],
+                       help=f"narrow to this {d.url_key} ({d.table}.{d.column}; repeatable)")
     p.add_argument("--user", help="apply this user's scope (default: everything, as an operator)")
     p.add_argument("--format", choices=("csv", "json"), default="csv")
     seen: dict[str, str] = {}
@@ -62,10 +64,23 @@ def describe() -> str:
 
 
 def scope_for(args) -> Scope:
+    """Everything (an operator), or the scope of the user named by --user. A
+    user the users file does not know, or one who may not sign in (disabled, or
+    a demo account outside demo mode), is refused, as the app's login refuses
+    them: a typo must not answer "sales 0"."""
     if not args.user:
         return Scope.everything()
-    from ..auth.users import scope_for_user  # the users file is only needed with --user
-    return scope_for_user(args.user)
+    from ..auth.users import get_user, scope_of  # the users file is only needed with --user
+    user = get_user(args.user)
+    if user is None:
+        raise ValueError(f"--user {args.user!r}: no such user in {config.users_path()}")
+    if not user.active:
+        raise ValueError(f"--user {args.user!r}: this user is disabled and may not sign in")
+    return scope_of(user)
+
+
+def filters_for(args) -> Filters:
+    return Filters.of(**{d.name: getattr(args, f"dim_{d.name}") for d in DIMENSIONS})
 
 
 def run(args) -> int:
@@ -75,15 +90,16 @@ def run(args) -> int:
     if not args.name:
         raise ValueError("name a metric (python -m dashboard metric --list shows them)")
     m = METRICS[args.name]
+    for what in ("start", "end", "as_of"):
+        check_day(getattr(args, what), "--" + what.replace("_", "-"))
+    overrides = {opt: getattr(args, f"opt_{opt}", None) for opt in m.options}
+    options = resolved_options(m, overrides, settings.current())  # validated before any query
     db = Database(args.db or config.db_path())
-    filters = Filters.of(args.brand, args.region, args.city, args.store, args.guide)
-    reader = Reader(db, scope_for(args), filters)
-    as_of = args.as_of or args.end or latest_complete_day(reader)
+    reader = Reader(db.pin(), scope_for(args), filters_for(args))
+    as_of = args.as_of or args.end or latest_complete_day(db)
     if as_of is None:
         raise ValueError("no orders in scope to take an as-of date from: pass --as-of")
     period = Period(args.start or args.end or as_of, args.end or args.start or as_of)
-    overrides = {opt: getattr(args, f"opt_{opt}", None) for opt in m.options}
-    options = resolved_options(m, overrides, settings.current())
     df = m(reader, MetricArgs(period, as_of, options))
     sys.stdout.write(render(df, args.format))
     return 0

@@ -4,7 +4,8 @@ a new metric is a new file here, with no list to edit."""
 import importlib
 import pkgutil
 
-from .base import METRICS, Metric, MetricArgs, Option, latest_complete_day, resolved_options  # noqa: F401
+from ..asof import latest_complete_day  # noqa: F401  (re-exported: not a metric, reads all the data)
+from .base import METRICS, Metric, MetricArgs, Option, resolved_options  # noqa: F401
 
 for _info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
     importlib.import_module(f"{__name__}.{_info.name}")

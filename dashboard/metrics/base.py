@@ -10,12 +10,11 @@ is keyed by the values in force."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date
 from typing import Any, Callable
 
 import pandas as pd
 
-from ..clock import CHINA
 from ..columns import Col, cols, declare
 from ..period import Period
 from ..reader import Reader
@@ -42,6 +41,25 @@ class Option:
     setting: str | None = None
     choices: tuple | None = None
     minimum: float | None = None
+    maximum: float | None = None
+
+    def check(self, metric: str, name: str, value):
+        """`value` as this option's type, or ValueError saying what is allowed
+        (from `choices`, `minimum`, `maximum`): every caller validates alike."""
+        if value is None:
+            return None
+        flag = f"metric {metric}: --{name.replace('_', '-')}"
+        try:
+            typed = value if isinstance(self.type, type) and isinstance(value, self.type) else self.type(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"{flag} {value!r} is not a {getattr(self.type, '__name__', self.type)}") from None
+        if self.choices and typed not in self.choices:
+            raise ValueError(f"{flag} must be one of {', '.join(map(str, self.choices))} (got {value})")
+        if self.minimum is not None and typed < self.minimum:
+            raise ValueError(f"{flag} must be at least {self.minimum:g} (got {value})")
+        if self.maximum is not None and typed > self.maximum:
+            raise ValueError(f"{flag} must be at most {self.maximum:g} (got {value})")
+        return typed
 
 
 def _option(spec) -> Option:
@@ -90,7 +108,8 @@ def metric(name: str, columns, grain: str, options: dict | None = None):
 def resolved_options(m: Metric, overrides: dict | None = None, settings: dict | None = None) -> tuple:
     """Every option of `m` with the value in force: the caller's override, else
     the bound setting's current value (`settings`, from dashboard.settings), else
-    the option's default. Plain, sorted, hashable: part of every cache key."""
+    the option's default, each checked against the option's choices and bounds
+    (ValueError). Plain, sorted, hashable: part of every cache key."""
     overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
     unknown = set(overrides) - set(m.options)
     if unknown:
@@ -103,6 +122,7 @@ def resolved_options(m: Metric, overrides: dict | None = None, settings: dict | 
             values[key] = settings[opt.setting]
         else:
             values[key] = opt.default
+        values[key] = opt.check(m.name, key, values[key])
     return tuple(sorted(values.items()))
 
 
@@ -121,21 +141,3 @@ def ratio(num, den):
     if den is None or pd.isna(den) or den == 0 or num is None or pd.isna(num):
         return None
     return float(num) / float(den)
-
-
-def latest_complete_day(reader: Reader, today: date | None = None) -> date | None:
-    """SPEC: pages open on the latest complete day in the data. The last order's
-    day counts as complete unless it is today (China time) or later, when the
-    day before is the latest complete one.
-
-    Taken over all the data, not the user's scope: a store that sold nothing
-    yesterday must see yesterday (and its zero), not its own last sale day. A
-    date reveals nothing of another region's numbers."""
-    from ..scope import Scope
-    everything = Reader(reader.db, Scope.everything())
-    last = everything.scalar("SELECT max(ordered_at)::DATE FROM orders")
-    if last is None or pd.isna(last):
-        return None
-    last = pd.Timestamp(last).date()
-    today = today or datetime.now(CHINA).date()
-    return min(last, today - timedelta(days=1))

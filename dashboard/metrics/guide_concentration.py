@@ -14,6 +14,9 @@ that is 0.
 """
 from __future__ import annotations
 
+import math
+from fractions import Fraction
+
 import pandas as pd
 
 from ..reader import Reader
@@ -21,7 +24,7 @@ from ..columns import cols
 from .base import MetricArgs, metric, period_params, ratio
 
 DECLARED = cols("guides:count", "top_guides:count", "concentration:rate", "top_wemall_sales:money",
-                "wemall_sales:money")
+                "wemall_sales:money", "top_share:rate")
 PARETO_DECLARED = cols("rank:rank", "guide_id", "guide_name", "wemall_sales:money", "guide_share:rate",
                        "wemall_share:rate")
 COLUMNS = [c.name for c in DECLARED]
@@ -48,9 +51,14 @@ WHERE ordered_at >= $start AND ordered_at < $end AND channel = 'wemall' AND guid
 """
 
 
+# SPEC's "top 10%": the share of employed guides that counts as the top. The
+# page's text and the Pareto line read it from the top_share column.
+TOP_SHARE = Fraction(1, 10)
+
+
 def top_count(n: int) -> int:
-    """ceil(10% × N) in integer arithmetic (no float rounding at the edges)."""
-    return (n + 9) // 10
+    """ceil(TOP_SHARE × N), exactly (a Fraction: no float rounding at the edges)."""
+    return math.ceil(TOP_SHARE * n)
 
 
 def _params(args: MetricArgs) -> dict:
@@ -68,7 +76,8 @@ def credited_wemall_sales(reader: Reader, args: MetricArgs) -> float:
 
 @metric("guide-concentration", DECLARED, grain="one row for the period")
 def guide_concentration(reader: Reader, args: MetricArgs) -> pd.DataFrame:
-    """Share of WeMall sales made by the top 10% of guides (ceil(10% × N))."""
+    """Share of WeMall sales made by the top 10% of guides (ceil(10% × N));
+    top_share is that 10% (0.1)."""
     guides = employed_guides(reader, args)
     total = credited_wemall_sales(reader, args)
     n = len(guides)
@@ -76,7 +85,7 @@ def guide_concentration(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     top = float(guides["wemall_sales"].head(k).sum()) if k else 0.0
     return pd.DataFrame([{
         "guides": n, "top_guides": k, "concentration": ratio(top, total),
-        "top_wemall_sales": top, "wemall_sales": total,
+        "top_wemall_sales": top, "wemall_sales": total, "top_share": float(TOP_SHARE),
     }], columns=COLUMNS)
 
 

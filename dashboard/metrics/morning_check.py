@@ -68,7 +68,12 @@ def morning_stores(reader: Reader, args: MetricArgs) -> pd.DataFrame:
 
 
 ATTENTION_DECLARED = ("store_id", "store_name", "region", "reason", "detail", "rank:rank", "prev_rank:rank",
-                      "rank_change:rank_change", "sales:money", "last_sale_on:date")
+                      "rank_change:rank_change", "sales:money", "last_sale_on:date", "fall_places:count")
+# The reason code of a fall is "fell_5_places" whatever the threshold: the code
+# is a stable name (pages, exports, scripts and tests read it), kept from when
+# the threshold was fixed at 5. What it means: the rank fell by at least the
+# threshold in force, given in the row's fall_places column.
+FELL = "fell_5_places"
 ATTENTION_COLUMNS = [spec.partition(":")[0] for spec in ATTENTION_DECLARED]
 
 LAST_SALE_SQL = """
@@ -89,12 +94,13 @@ WHERE opened_on <= $day AND (closed_on IS NULL OR closed_on >= $day)
                                        setting="fall_places", minimum=1)})
 def morning_attention(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     """Stores needing attention on the as-of day. Reasons (codes the page
-    translates): fell_5_places — sales rank fell by ≥ fall_places (default 5)
-    against the day before (detail "prev→now"); no_sales — open that day
+    translates): fell_5_places — sales rank fell by ≥ fall_places (default 5;
+    the stable code names the default, the threshold in force is in the
+    fall_places column) against the day before (detail "prev→now"); no_sales — open that day
     (opened_on ≤ day ≤ closed_on) and sold nothing (detail: the last day the
     store sold, empty if never). Rows ordered by reason, then rank, then store_id."""
     day = args.as_of
-    places = int(args.opt("fall_places", 5) or 5)
+    places = int(args.opt("fall_places", 5))  # validated ≥ 1 by resolved_options
     board = store_board(reader, _day(day))
     open_ids = set(reader.query(OPEN_SQL, {"day": day})["store_id"])
     last = reader.query(LAST_SALE_SQL, {"before": _day(day).end_ts})
@@ -102,14 +108,14 @@ def morning_attention(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     rows = []
     fell = board[board["rank_change"].notna() & (board["rank_change"] <= -places)]
     for r in fell.itertuples(index=False):
-        rows.append({**_base(r, last_sale), "reason": "fell_5_places", "detail": f"{r.prev_rank}→{r.rank}"})
+        rows.append({**_base(r, last_sale), "reason": FELL, "detail": f"{r.prev_rank}→{r.rank}", "fall_places": places})
     silent = board[(board["sales"] == 0) & board["store_id"].isin(open_ids)]
     for r in silent.itertuples(index=False):
         base = _base(r, last_sale)
         seen = base["last_sale_on"]
         rows.append({**base, "reason": "no_sales", "detail": "" if seen is None else seen.isoformat()})
     return pd.DataFrame(rows, columns=ATTENTION_COLUMNS).astype(
-        {"rank": "Int64", "prev_rank": "Int64", "rank_change": "Int64", "sales": float})
+        {"rank": "Int64", "prev_rank": "Int64", "rank_change": "Int64", "sales": float, "fall_places": "Int64"})
 
 
 def _base(r, last_sale: dict) -> dict:

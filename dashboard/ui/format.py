@@ -57,12 +57,11 @@ def money(value, digits: int = 1) -> str:
     return f"{sign}¥{v:,.0f}" if v.is_integer() else f"{sign}¥{v:,.2f}"
 
 
-def pct(value, signed: bool = False) -> str:
+def pct(value) -> str:
     """A fraction as a percentage with one decimal: 0.1234 -> 12.3%."""
     if _missing(value):
         return "—"
-    text = f"{float(value) * 100:+.1f}%" if signed else f"{float(value) * 100:.1f}%"
-    return text
+    return f"{float(value) * 100:.1f}%"
 
 
 def count(value) -> str:

@@ -1,7 +1,7 @@
 """Drawing helpers for the leaderboards and morning-check pages: display tables
 (SPEC display conventions: ¥ 万/亿, % with one decimal, ↑3 / ↓2 / 新), export
-headers, the drill-down selection state, the Pareto chart and the phone-width
-lists of the morning check. Values come computed from the metrics; nothing
+headers, the Pareto chart and the phone-width lists of the morning check (the
+drill-down state is dashboard/ui/drill.py). Values come computed from the metrics; nothing
 here computes a number."""
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import streamlit as st
 from ..columns import kind_of, label_key
 from . import format as fmt
 from .components import style_figure
-from .i18n import t
+from .i18n import language, t
 
 
 def header(column: str) -> str:
@@ -45,46 +45,43 @@ def table(df: pd.DataFrame, columns: list[str], key: str, select: bool = False, 
     return st.dataframe(display_frame(df, columns), hide_index=True, key=key, height=height, **kwargs)
 
 
-# --- drill-down state -------------------------------------------------------------------
+# --- what the leaderboards page shows -----------------------------------------------------
 
-def picked(event, df: pd.DataFrame, id_column: str, key: str, kind: str = "rows"):
-    """What a selection event picked, only when the selection changed since the
-    last run (a page loaded from a URL starts with no widget selection and must
-    keep the URL's path). Returns (changed, value or None)."""
-    if event is None:
-        return False, None
-    if kind == "rows":
-        rows = list(event.selection.rows)
-    else:  # plotly points
-        rows = [p.get("point_index", p.get("point_number")) for p in event.selection.points]
-    rows = tuple(r for r in rows if r is not None and 0 <= r < len(df))
-    seen_key = f"_seen_{key}"
-    changed = st.session_state.get(seen_key, ()) != rows
-    st.session_state[seen_key] = rows
-    if not changed:
-        return False, None
-    return True, (df.iloc[rows[0]][id_column] if rows else None)
+REGION_COLUMNS = ["region", "sales", "wemall_sales", "pos_sales", "orders", "share"]
+STORE_COLUMNS = ["rank", "rank_change", "store_name", "store_id", "region", "sales", "sales_pop", "sales_yoy",
+                 "wemall_sales", "wemall_rank", "wemall_rank_change", "pos_sales", "orders", "aov"]
+GUIDE_COLUMNS = ["rank", "rank_change", "guide_name", "guide_id", "store_name", "store_id", "role", "left_on",
+                 "sales", "sales_pop", "sales_yoy", "wemall_sales", "orders", "aov"]
 
 
-def nonce(name: str = "_lb_nonce") -> int:
-    return st.session_state.get(name, 0)
+def exports(df: pd.DataFrame, columns: list[str], name: str, view, audit: dict | None = None, key: str | None = None):
+    """Excel and CSV download buttons for `columns` of `df`, audited for `view`'s user."""
+    from ..export import download_buttons
+    download_buttons(df[columns], headers(columns), name, view.username,
+                     audit or {"period": view.period, "filters": view.filters.key()}, key=key or name,
+                     labels=(t("lb.export_xlsx"), t("lb.export_csv")), language=language())
 
 
-def bump_nonce(name: str = "_lb_nonce") -> None:
-    """New widget keys: forget the tables' selections after a jump up the path."""
-    st.session_state[name] = nonce(name) + 1
+def concentration_text(c) -> str:
+    """The concentration sentence from one guide-concentration row (numbers are
+    ours, not data: safe as markdown)."""
+    return t("lb.concentration_text", top_pct=fmt.pct(c["top_share"]), top=int(c["top_guides"]),
+             n=int(c["guides"]), share=fmt.pct(c["concentration"]))
 
 
 # --- charts -----------------------------------------------------------------------------
 
 def pareto_figure(curve: pd.DataFrame, top_share: float | None = None) -> go.Figure:
+    """The Pareto curve of guide-pareto, with a line at `top_share` (the
+    guide-concentration metric's top_share column: SPEC's 10%)."""
     fig = go.Figure()
     fig.add_scatter(x=curve["guide_share"], y=curve["wemall_share"], mode="lines", name=t("lb.pareto"),
                     line=dict(color="#f58518", width=3), customdata=curve["guide_name"].fillna(""),
                     hovertemplate="%{x:.1%} → %{y:.1%}<br>%{customdata}<extra></extra>")
     fig.add_scatter(x=[0, 1], y=[0, 1], mode="lines", line=dict(color="#999", dash="dot"),
                     hoverinfo="skip", showlegend=False)
-    fig.add_vline(x=0.1, line=dict(color="#d62728", dash="dash", width=1))
+    if top_share is not None and not pd.isna(top_share):
+        fig.add_vline(x=float(top_share), line=dict(color="#d62728", dash="dash", width=1))
     fig.update_layout(showlegend=False, xaxis_title=t("lb.pareto_x"), yaxis_title=t("lb.pareto_y"))
     fig.update_xaxes(tickformat=".0%", range=[0, 1])
     fig.update_yaxes(tickformat=".0%", range=[0, 1.02])
@@ -149,13 +146,18 @@ def attention_item(text: str) -> None:
     st.markdown(f'<div class="mc-att">{html.escape(text)}</div>', unsafe_allow_html=True)
 
 
+def movers_panel(moved: pd.DataFrame) -> None:
+    """Risers and fallers side by side, from the morning-movers metric."""
+    for col, direction in zip(st.columns(2), ("riser", "faller")):
+        with col:
+            st.markdown(f"**{t('mc.risers' if direction == 'riser' else 'mc.fallers')}**")
+            rows = moved[moved["direction"] == direction]
+            if rows.empty:
+                st.caption(t("mc.none"))
+            else:
+                ranked_list(rows, "rank", "sales", "rank_change", test_id=direction + "s")
+
+
 def by_rank(df: pd.DataFrame, rank_col: str, id_col: str = "store_id") -> pd.DataFrame:
     """Rows in the order of another rank column (ties by id, as SPEC ranks)."""
     return df.sort_values([rank_col, id_col], kind="stable")
-
-
-def movers(df: pd.DataFrame, change_col: str, n: int, up: bool) -> pd.DataFrame:
-    """The n biggest risers (up) or fallers by a rank-change column; new entries
-    (no previous rank) are neither."""
-    moved = df[df[change_col].notna() & ((df[change_col] > 0) if up else (df[change_col] < 0))]
-    return moved.sort_values([change_col, "rank", "store_id"], ascending=[not up, True, True], kind="stable").head(n)

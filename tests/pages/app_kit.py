@@ -31,3 +31,31 @@ def kpi_values(at: AppTest) -> dict[str, str]:
         if found:
             out[found.group(1)] = found.group(2)
     return out
+
+
+def use_database(monkeypatch, tmp_path, db) -> None:
+    """Point the app at a hand-built database, with its own users file and ops
+    records, demo mode off."""
+    for k, v in {"DASHBOARD_DB": db, "DASHBOARD_USERS": tmp_path / "users.yaml",
+                 "DASHBOARD_OPS_DB": tmp_path / "ops.sqlite", "DASHBOARD_COOKIE_KEY": "k" * 48,
+                 "DASHBOARD_DEMO": "0"}.items():
+        monkeypatch.setenv(k, str(v))
+    monkeypatch.delenv("TEST_AUTH_COOKIE", raising=False)
+
+
+def signed_in_as(username: str, password: str, query: dict | None = None, page: str | None = None) -> AppTest:
+    """app.py signed in through the real login form, on `page` if given."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    at.run()
+    at.text_input(key="auth_username").input(username)
+    at.text_input(key="auth_password").input(password)
+    at.button[0].click()
+    at.run()
+    assert not at.exception, at.exception
+    if page:
+        at.switch_page(page)
+        at.run()
+        assert not at.exception, at.exception
+    return at

@@ -99,11 +99,25 @@ def test_unknown_user_and_missing_users_file_see_nothing(world, tmp_path):
     assert sales(db, scope_for_user("hq1", tmp_path / "absent.yaml")) == 0
 
 
-@pytest.mark.parametrize("username", ["hq1", "east", "store3", "noregion", "off", "nobody"])
+@pytest.mark.parametrize("username", ["hq1", "east", "store3", "noregion"])
 def test_cli_applies_the_users_scope(world, username):
     db, users = world
     expected = USERS[username][1] if username in USERS else 0.0
     assert cli_sales(db, users, "--user", username) == expected
+
+
+@pytest.mark.parametrize("username, why", [("off", "disabled"), ("nobody", "no such user"),
+                                           ("demohq", "disabled")])
+def test_cli_refuses_an_unknown_or_disabled_user(world, username, why):
+    # Issue 20 item 6 (this replaces "off"/"nobody" answering zeros with exit 0
+    # above): a typo or a disabled account is refused, as the login refuses it,
+    # with a clear message and no traceback; nothing is printed on stdout.
+    db, users = world
+    env = dict(os.environ, DASHBOARD_USERS=str(users), DASHBOARD_DEMO="0")
+    r = subprocess.run([sys.executable, "-m", "dashboard", "metric", "kpis", "--db", str(db), "--user", username],
+                       cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and r.stdout == ""
+    assert why in r.stderr and username in r.stderr and "Traceback" not in r.stderr
 
 
 def test_regional_manager_cannot_reach_another_region(world):

@@ -1,0 +1,157 @@
+"""Cached results for the app: metric results and filter options.
+
+Metric results live in one process-wide `ResultCache`, bounded by total size
+(bytes of the frames held), by number of entries and by age, least recently
+used out first: a stream of distinct periods or filters cannot grow memory
+without bound (issue 20). Keys are plain tuples — database version, scope,
+every declared filter dimension (`Filters.values()`), metric, period, as-of and
+the option values in force — so no two scopes ever share a result and a new
+filter dimension cannot drop out of the key.
+
+Filter options come from `filter_options(scope, chosen)`, an st.cache_data
+function of plain values: the filter bar gets values, never a Reader, and the
+five option queries run once per (version, scope, choices)."""
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from typing import Any, Callable, Hashable
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from .. import settings
+from ..asof import latest_complete_day
+from .. import clock
+from ..filter_options import FilterOptions, resolve
+from ..metrics import METRICS, MetricArgs, resolved_options
+from ..period import Period
+from ..reader import Reader
+from ..scope import Filters, Scope
+from .database import handle, pinned
+from .view import View, current_view, peek_view
+
+RESULT_MAX_BYTES = 256 * 1024 * 1024
+RESULT_MAX_ENTRIES = 512
+RESULT_TTL_SECONDS = 3600
+
+
+class ResultCache:
+    """A thread-safe LRU of DataFrames bounded by bytes, entries and age.
+    Callers get a copy, so a page changing its frame never changes the cache."""
+
+    def __init__(self, max_bytes: int = RESULT_MAX_BYTES, max_entries: int = RESULT_MAX_ENTRIES,
+                 ttl: float = RESULT_TTL_SECONDS, clock: Callable[[], float] = time.monotonic):
+        self.max_bytes, self.max_entries, self.ttl, self._clock = max_bytes, max_entries, ttl, clock
+        self._lock = threading.Lock()
+        self._items: OrderedDict[Hashable, tuple[float, int, pd.DataFrame]] = OrderedDict()
+        self.bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __contains__(self, key) -> bool:
+        with self._lock:
+            item = self._items.get(key)
+            return item is not None and item[0] > self._clock()
+
+    def get_or_compute(self, key: Hashable, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+        with self._lock:
+            item = self._items.get(key)
+            if item is not None and item[0] > self._clock():
+                self._items.move_to_end(key)
+                return item[2].copy()
+        df = compute()
+        size = int(df.memory_usage(index=True, deep=True).sum())
+        with self._lock:
+            self._drop(key)
+            if size <= self.max_bytes:
+                self._items[key] = (self._clock() + self.ttl, size, df)
+                self.bytes += size
+            now = self._clock()
+            for k in [k for k, (expires, _, _) in self._items.items() if expires <= now]:
+                self._drop(k)
+            while self._items and (self.bytes > self.max_bytes or len(self._items) > self.max_entries):
+                self._drop(next(iter(self._items)))
+        return df.copy()
+
+    def _drop(self, key) -> None:
+        item = self._items.pop(key, None)
+        if item is not None:
+            self.bytes -= item[1]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self.bytes = 0
+
+
+RESULTS = ResultCache()
+
+
+def clear_all() -> None:
+    """A new version was published: nothing cached for the old one is kept."""
+    RESULTS.clear()
+    st.cache_data.clear()
+
+
+def settings_in_force() -> dict:
+    """The admin settings' current values (dashboard.settings), read once per rerun."""
+    cached = st.session_state.get("_settings_run")
+    run_id = id(peek_view())
+    if cached is None or cached[0] != run_id:
+        cached = (run_id, settings.current())
+        st.session_state["_settings_run"] = cached
+    return cached[1]
+
+
+def result_key(name: str, view: View, period: Period, options: tuple, version: str, path: str) -> tuple:
+    """The cache key of one metric result: plain values only."""
+    return (str(path), version, (view.scope.regions, view.scope.stores), view.filters.values(),
+            name, period.start, period.end, view.as_of, options)
+
+
+def run_metric(name: str, view: View | None = None, period: Period | None = None, **options: Any) -> pd.DataFrame:
+    """A metric for the view, on this rerun's pinned version, with its options
+    resolved (and validated) against the settings in force, so the cache key
+    holds the thresholds actually used."""
+    view = view or current_view()
+    period = period or view.period
+    pin = pinned()
+    resolved = resolved_options(METRICS[name], options, settings_in_force())
+    key = result_key(name, view, period, resolved, pin.version, str(pin.path))
+    reader = Reader(pin, view.scope, view.filters)
+    return RESULTS.get_or_compute(key, lambda: METRICS[name](reader, MetricArgs(period, view.as_of, resolved)))
+
+
+@st.cache_data(ttl=RESULT_TTL_SECONDS, max_entries=RESULT_MAX_ENTRIES, show_spinner=False)
+def _filter_options(db_path: str, db_version: str, scope: tuple, chosen: tuple) -> tuple[FilterOptions, Filters]:
+    reader = Reader(handle(db_path).pinned(db_version), Scope(*scope), Filters())
+    return resolve(reader, Filters(*chosen))
+
+
+def filter_options(scope: Scope, chosen: Filters) -> tuple[FilterOptions, Filters]:
+    """The filter bar's options in `scope` given `chosen`, and `chosen` pruned to
+    them: plain values, cached by (version, scope, choices)."""
+    pin = pinned()
+    return _filter_options(str(pin.path), pin.version, (scope.regions, scope.stores), chosen.values())
+
+
+@st.cache_data(ttl=RESULT_TTL_SECONDS, max_entries=64, show_spinner=False)
+def _latest_complete_day(db_path: str, db_version: str, today: date):
+    return latest_complete_day(handle(db_path).pinned(db_version), today)
+
+
+def as_of_default():
+    """The latest complete day of this rerun's version (asof.latest_complete_day),
+    computed once per version and China day."""
+    pin = pinned()
+    return _latest_complete_day(str(pin.path), pin.version, clock.today())
+
+
+def options_for(scope: Scope) -> Callable[[Filters], tuple[FilterOptions, Filters]]:
+    """What the filter bar needs for a user: chosen filters -> (options, pruned)."""
+    return lambda chosen: filter_options(scope, chosen)

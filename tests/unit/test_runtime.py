@@ -1,0 +1,99 @@
+"""The app context's jobs: one database version per rerun, and a metric result
+cache bounded by size, entries and age."""
+from datetime import date
+
+import pandas as pd
+from streamlit.testing.v1 import AppTest
+
+from builders import build_db, order_row, reader_for, store_row
+from dashboard.runtime.cache import ResultCache
+from dashboard.store import Database
+
+
+def frame(n_rows: int) -> pd.DataFrame:
+    return pd.DataFrame({"x": range(n_rows)})
+
+
+def test_result_cache_is_bounded_by_bytes():
+    size = int(frame(1000).memory_usage(index=True, deep=True).sum())
+    cache = ResultCache(max_bytes=3 * size, max_entries=100, ttl=60)
+    for i in range(10):
+        cache.get_or_compute(("p", i), lambda: frame(1000))
+    assert cache.bytes <= 3 * size and len(cache) == 3
+    assert ("p", 9) in cache and ("p", 0) not in cache   # least recently used out first
+    cache.get_or_compute(("huge",), lambda: frame(100_000))  # bigger than the whole budget: never held
+    assert ("huge",) not in cache and cache.bytes <= 3 * size
+
+
+def test_result_cache_is_bounded_by_entries_and_age():
+    now = [0.0]
+    cache = ResultCache(max_bytes=10**9, max_entries=2, ttl=10, clock=lambda: now[0])
+    calls = []
+    compute = lambda: calls.append(1) or frame(3)  # noqa: E731
+    for key in ("a", "b", "c"):
+        cache.get_or_compute(key, compute)
+    assert len(cache) == 2 and "a" not in cache
+    cache.get_or_compute("c", compute)
+    assert len(calls) == 3                      # "c" came from the cache
+    now[0] = 11
+    cache.get_or_compute("c", compute)
+    assert len(calls) == 4                      # expired: computed again
+
+
+def test_result_cache_hands_out_copies():
+    cache = ResultCache()
+    df = cache.get_or_compute("k", lambda: frame(3))
+    df["x"] = -1
+    assert cache.get_or_compute("k", lambda: frame(0))["x"].tolist() == [0, 1, 2]
+
+
+def test_a_pin_keeps_reading_its_version_after_a_publish(tmp_path):
+    path = tmp_path / "v.duckdb"
+    build_db(path, stores=[store_row("S1")], orders=[order_row("o1", "2026-03-01 10:00", "S1", 100)])
+    db = Database(path)
+    pin = db.pin()
+    build_db(path, stores=[store_row("S1")], orders=[order_row("o2", "2026-03-01 10:00", "S1", 250)])
+    sql = "SELECT sum(amount) FROM main.orders"
+    assert pin.cursor().execute(sql).fetchone()[0] == 100      # the pinned version
+    assert db.pin().cursor().execute(sql).fetchone()[0] == 250  # a new pin: the new version
+    assert db.pinned(pin.version).version == pin.version
+
+
+def _rerun_script():
+    """One rerun: pin, then a load publishes, then two panels read."""
+    import os
+    from datetime import date as d
+
+    import streamlit as st
+
+    from builders import build_db, order_row, store_row
+    from dashboard import app_context
+    from dashboard.period import Period
+    from dashboard.scope import Filters, Scope
+
+    app_context.forget_view()
+    app_context.database()  # the frame's pin at the start of the rerun
+    n = st.session_state.get("n", 0)
+    st.session_state["n"] = n + 1
+    build_db(os.environ["DASHBOARD_DB"], stores=[store_row("S1")],
+             orders=[order_row(f"o{n}", "2026-03-01 10:00", "S1", 1000 * (n + 2))])
+    view = app_context.View("u", "hq", Scope.everything(), Filters(), Period(d(2026, 3, 1), d(2026, 3, 1)),
+                            d(2026, 3, 1), "yesterday")
+    st.text(f"panel1={app_context.run_metric('kpis', view).iloc[0]['sales']:.0f}")
+    st.text(f"panel2={app_context.run_metric('sales-by-region', view)['sales'].sum():.0f}")
+
+
+def test_every_panel_of_a_rerun_reads_the_version_pinned_at_its_start(tmp_path, monkeypatch):
+    path = tmp_path / "app.duckdb"
+    build_db(path, stores=[store_row("S1")], orders=[order_row("first", "2026-03-01 10:00", "S1", 100)])
+    monkeypatch.setenv("DASHBOARD_DB", str(path))
+    monkeypatch.setenv("DASHBOARD_OPS_DB", str(tmp_path / "ops.sqlite"))
+    at = AppTest.from_function(_rerun_script, default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    # Published mid-rerun (2000): both panels still show the version of the start (100).
+    assert [t.value for t in at.text] == ["panel1=100", "panel2=100"]
+    at.run()
+    assert not at.exception, at.exception
+    # The next rerun pins the version published during the last one.
+    assert [t.value for t in at.text] == ["panel1=2000", "panel2=2000"]
