@@ -156,6 +156,11 @@ def _guide_predicate(filters: Filters, params: dict) -> str:
     return " AND ".join(conds) or "TRUE"
 
 
+# Staging (dbt-style): the business definitions of SPEC.md, once. net =
+# amount - refund_amount; an order counts as an order only while net > 0.
+STAGED_ORDERS = "SELECT *, amount - refund_amount AS net, amount - refund_amount > 0 AS is_order FROM main.orders"
+
+
 def scoped_ctes(scope: Scope, filters: Filters) -> tuple[str, dict]:
     """CTE definitions shadowing every contract table, and their bound values."""
     params: dict = {}
@@ -174,10 +179,7 @@ def scoped_ctes(scope: Scope, filters: Filters) -> tuple[str, dict]:
     ctes = {
         "stores": f"SELECT * FROM main.stores WHERE {store_pred}",
         "guides": f"SELECT * FROM main.guides WHERE {in_stores} AND {g('guide_id')}",
-        # Staging (dbt-style): the business definitions of SPEC.md, once. net =
-        # amount - refund_amount; an order counts as an order only while net > 0.
-        "orders": ("SELECT *, amount - refund_amount AS net, amount - refund_amount > 0 AS is_order "
-                   f"FROM main.orders WHERE {in_stores} AND {g('guide_id')}"),
+        "orders": f"{STAGED_ORDERS} WHERE {in_stores} AND {g('guide_id')}",
         "shares": f"SELECT * FROM main.shares WHERE {in_stores} AND {g('guide_id')}",
         "share_visits": "SELECT * FROM main.share_visits WHERE share_id IN (SELECT share_id FROM shares)",
         "members": f"SELECT * FROM main.members WHERE {nullable_in_stores('store_id')} AND {g('guide_id')}",
@@ -191,6 +193,13 @@ def scoped_ctes(scope: Scope, filters: Filters) -> tuple[str, dict]:
         "channels": "SELECT * FROM main.channels",
         "channel_spend": f"SELECT * FROM main.channel_spend WHERE {no_spend}",
     }
+    if scope.unrestricted and not filters.narrows:
+        # Nothing narrows: every table is whole. Skip the semi-joins that carry
+        # a narrowing down to dependent tables (live_views → 2M members, say):
+        # they cost a scan of the parent per query and would only drop rows that
+        # reference no known parent, which an unrestricted view should still count.
+        ctes = {name: ctes[name] if name == "channel_spend" else f"SELECT * FROM main.{name}" for name in ctes}
+        ctes["orders"] = STAGED_ORDERS
     sql = ",\n".join(f"{name} AS NOT MATERIALIZED ({body})" for name, body in ctes.items())
     return sql, params
 
