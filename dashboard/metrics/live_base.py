@@ -38,6 +38,7 @@ from datetime import date, datetime, time, timedelta
 import pandas as pd
 
 from ..reader import Reader
+from .base import MetricArgs, Option, period_params
 
 TAIL = timedelta(hours=72)
 TAIL_HOURS = 72
@@ -45,6 +46,15 @@ TAIL_HOURS = 72
 LIVE_COLUMNS = "live_id, title, brand, host_store_id, started_at, ended_at, cost"
 IN_PERIOD = "started_at >= $start AND started_at < $end"
 ONE_LIVE = "live_id = $live"
+
+
+LIVE_OPTION = Option(str, "", "the live_id of one live session (live-curve and a session's detail)")
+
+
+def selection(args: MetricArgs) -> tuple[str, dict]:
+    """One live (`--live ID`) or, without it, every live that started in the period."""
+    live_id = str(args.opt("live", "") or "").strip()
+    return (ONE_LIVE, {"live": live_id}) if live_id else (IN_PERIOD, period_params(args.period))
 
 
 def as_of_end(as_of: date) -> datetime:
@@ -95,3 +105,35 @@ def status(df: pd.DataFrame, as_of: date) -> pd.DataFrame:
 
 def is_complete(df: pd.DataFrame) -> pd.Series:
     return df["complete"].astype(str) == "true"
+
+
+def orders_of(reader: Reader, where: str, params: dict, sessions: pd.DataFrame) -> pd.DataFrame:
+    """The live and tail orders of the in-scope `sessions` (matching `where`):
+    live_id, ordered_at, net, is_order, is_tail, brand, member_id, started_at, ended_at."""
+    if sessions.empty:
+        return pd.DataFrame(columns=["live_id", "order_id", "ordered_at", "net", "is_order", "is_tail", "brand",
+                                     "member_id", "started_at", "ended_at"])
+    sql = (f"WITH {live_orders_cte(where)}\n"
+           "SELECT live_id, order_id, ordered_at, net, is_order, is_tail, brand, member_id, started_at, ended_at "
+           "FROM live_orders ORDER BY ordered_at, order_id")
+    df = reader.query(sql, {**params, **window(sessions)})
+    df["net"] = df["net"].astype(float)
+    return df
+
+
+def tail_hour(orders: pd.DataFrame) -> pd.Series:
+    """Tail hour j = 1..72 of each tail order: (end + (j−1) h, end + j h]; 0 for a live order."""
+    secs = (pd.to_datetime(orders["ordered_at"]) - pd.to_datetime(orders["ended_at"])).dt.total_seconds()
+    hours = (-(-secs // 3600)).clip(lower=0)  # ceil
+    return hours.where(orders["is_tail"].astype(bool), 0).astype(int)
+
+
+def cumulative_by_hour(sessions: pd.DataFrame, orders: pd.DataFrame) -> pd.DataFrame:
+    """One row per session, columns 0..72: live sales + tail sales up to end + h hours."""
+    hours = list(range(TAIL_HOURS + 1))
+    if sessions.empty:
+        return pd.DataFrame(columns=hours, dtype=float)
+    o = orders.assign(h=tail_hour(orders))
+    grid = o.pivot_table(index="live_id", columns="h", values="net", aggfunc="sum", fill_value=0.0)
+    grid = grid.reindex(index=list(sessions["live_id"]), columns=hours, fill_value=0.0).fillna(0.0)
+    return grid.cumsum(axis=1).astype(float)
