@@ -27,6 +27,9 @@ Readings, in one place (README "Live streams"):
   for a live bucket, so the cumulative at hours_since_end = h is live sales plus
   the tail up to end + h hours, for any live length: curves of lives of
   different lengths, and the median session, line up on it.
+- A viewer of a live: a member with a live_views row for it joined from 7 days
+  before started_at to ended_at + 72h (a row outside that window is not a view
+  of this live event; the bound also lets the time-sorted views be read by range).
 - Orders are the scope's orders (the orders of the user's stores); lives are the
   scope's lives (hosted by the user's stores; HQ-hosted lives, with no store,
   only without store narrowing).
@@ -42,6 +45,7 @@ from .base import MetricArgs, Option, period_params
 
 TAIL = timedelta(hours=72)
 TAIL_HOURS = 72
+VIEWS_BEFORE = timedelta(days=7)  # a view joined earlier than this before the start is not of the live
 
 LIVE_COLUMNS = "live_id, title, brand, host_store_id, started_at, ended_at, cost"
 IN_PERIOD = "started_at >= $start AND started_at < $end"
@@ -71,7 +75,8 @@ def lives(reader: Reader, where: str, params: dict) -> pd.DataFrame:
 def window(sessions: pd.DataFrame) -> dict:
     """The ordered_at range that holds every live or tail order of `sessions`:
     bound as constants, so the scan of the time-sorted orders is pruned."""
-    return {"lo": pd.Timestamp(sessions["started_at"].min()).to_pydatetime(),
+    lo = pd.Timestamp(sessions["started_at"].min()).to_pydatetime()
+    return {"lo": lo, "views_lo": lo - VIEWS_BEFORE,
             "hi": (pd.Timestamp(sessions["ended_at"].max()) + TAIL).to_pydatetime()}
 
 
@@ -86,6 +91,12 @@ live_orders AS (
   JOIN chosen c ON o.live_id = c.live_id
   WHERE o.ordered_at >= $lo AND o.ordered_at <= $hi AND o.live_id IS NOT NULL
     AND o.ordered_at >= c.started_at AND o.ordered_at <= c.ended_at + INTERVAL '72' HOUR
+),
+viewer AS (
+  SELECT DISTINCT v.live_id, v.member_id
+  FROM live_views v JOIN chosen c ON v.live_id = c.live_id
+  WHERE v.joined_at >= $views_lo AND v.joined_at <= $hi
+    AND v.joined_at >= c.started_at - INTERVAL '7' DAY AND v.joined_at <= c.ended_at + INTERVAL '72' HOUR
 )"""
 
 

@@ -41,7 +41,7 @@ def _ratio(a: float, b: float):
 def live_compare(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     """Complete lives grouped by brand and by host kind: pooled tail multiple,
     median multiple, live and tail sales, ROI; in-progress lives counted apart."""
-    facts = session_facts(reader, IN_PERIOD, period_params(args.period), args.as_of)
+    facts = session_facts(reader, IN_PERIOD, period_params(args.period), args.as_of, audience=False)
     facts = facts.assign(host=["hq" if pd.isna(h) or h is None else "store" for h in facts["host_store_id"]],
                          done=is_complete(facts) if len(facts) else pd.Series(dtype=bool))
     rows = []

@@ -41,7 +41,6 @@ invitee AS (
   JOIN guides g ON g.guide_id = i.guide_id
   LEFT JOIN stores s ON s.store_id = g.store_id
 ),
-viewer AS (SELECT DISTINCT v.live_id, v.member_id FROM live_views v JOIN chosen c ON v.live_id = c.live_id),
 bought AS (
   SELECT live_id, member_id,
          sum(net) FILTER (WHERE NOT is_tail) AS live_net, sum(net) FILTER (WHERE is_tail) AS tail_net,

@@ -48,18 +48,11 @@ DECLARED = ("live_id", "title", "host_store_id", "started_at:datetime", "ended_a
 COLUMNS = [c.partition(":")[0] for c in DECLARED]
 
 
-def facts_sql(where: str) -> str:
-    return f"""
-WITH {live_orders_cte(where)},
-sales AS (
-  SELECT live_id,
-         sum(net) FILTER (WHERE NOT is_tail) AS live_sales,
-         sum(net) FILTER (WHERE is_tail) AS tail_sales,
-         count(*) FILTER (WHERE NOT is_tail AND is_order) AS live_orders,
-         count(*) FILTER (WHERE is_tail AND is_order) AS tail_orders
-  FROM live_orders GROUP BY live_id
-),
-viewer AS (SELECT DISTINCT v.live_id, v.member_id FROM live_views v JOIN chosen c ON v.live_id = c.live_id),
+def facts_sql(where: str, audience: bool = True) -> str:
+    """One row per chosen live: sales and orders of its two parts, and (with
+    `audience`) its invitees, viewers and returning viewers. Without the
+    audience the query reads the orders alone (live-compare, morning-lives)."""
+    audience_ctes = """,
 invitee AS (SELECT DISTINCT i.live_id, i.member_id FROM live_invites i JOIN chosen c ON i.live_id = c.live_id),
 invites AS (
   SELECT i.live_id, count(*) AS invited, count(v.member_id) AS invited_watched
@@ -78,17 +71,33 @@ audience AS (
              AND p.ordered_at <= c.ended_at + INTERVAL '72' HOUR)) AS returned
   FROM viewer v JOIN chosen c ON v.live_id = c.live_id
   GROUP BY v.live_id
-)
+)""" if audience else ""
+    if audience:
+        audience_cols = """coalesce(a.viewers, 0) AS viewers, coalesce(a.returned, 0) AS returned,
+       coalesce(i.invited, 0) AS invited, coalesce(i.invited_watched, 0) AS invited_watched"""
+        audience_joins = """LEFT JOIN audience a ON a.live_id = c.live_id
+LEFT JOIN invites i ON i.live_id = c.live_id"""
+    else:
+        audience_cols = "0 AS viewers, 0 AS returned, 0 AS invited, 0 AS invited_watched"
+        audience_joins = ""
+    return f"""
+WITH {live_orders_cte(where)},
+sales AS (
+  SELECT live_id,
+         sum(net) FILTER (WHERE NOT is_tail) AS live_sales,
+         sum(net) FILTER (WHERE is_tail) AS tail_sales,
+         count(*) FILTER (WHERE NOT is_tail AND is_order) AS live_orders,
+         count(*) FILTER (WHERE is_tail AND is_order) AS tail_orders
+  FROM live_orders GROUP BY live_id
+){audience_ctes}
 SELECT c.live_id, c.title, c.brand, c.host_store_id, st.store_name AS host_store_name,
        c.started_at, c.ended_at, c.cost,
        coalesce(s.live_sales, 0) AS live_sales, coalesce(s.tail_sales, 0) AS tail_sales,
        coalesce(s.live_orders, 0) AS live_orders, coalesce(s.tail_orders, 0) AS tail_orders,
-       coalesce(a.viewers, 0) AS viewers, coalesce(a.returned, 0) AS returned,
-       coalesce(i.invited, 0) AS invited, coalesce(i.invited_watched, 0) AS invited_watched
+       {audience_cols}
 FROM chosen c
 LEFT JOIN sales s ON s.live_id = c.live_id
-LEFT JOIN audience a ON a.live_id = c.live_id
-LEFT JOIN invites i ON i.live_id = c.live_id
+{audience_joins}
 LEFT JOIN stores st ON st.store_id = c.host_store_id
 ORDER BY c.started_at, c.live_id
 """
@@ -99,14 +108,15 @@ def _div(num: pd.Series, den: pd.Series) -> pd.Series:
     return (num / den.where(den != 0)).astype(float)
 
 
-def session_facts(reader: Reader, where: str, params: dict, as_of) -> pd.DataFrame:
-    """live-tail's rows for the in-scope sessions matching `where`."""
+def session_facts(reader: Reader, where: str, params: dict, as_of, audience: bool = True) -> pd.DataFrame:
+    """live-tail's rows for the in-scope sessions matching `where` (without
+    `audience`: viewers, invites and returns left at 0, their rates empty)."""
     chosen = lives(reader, where, params)
     if chosen.empty:
         df = pd.DataFrame(columns=COLUMNS)
         return df.astype({c: float for c in ("live_sales", "tail_sales", "tail_multiple", "invite_watch_rate",
                                              "return_rate", "cost", "roi", "hours_remaining")})
-    df = reader.query(facts_sql(where), {**params, **window(chosen)})
+    df = reader.query(facts_sql(where, audience), {**params, **window(chosen)})
     for c in ("live_sales", "tail_sales", "cost"):
         df[c] = df[c].astype(float)
     df["tail_multiple"] = _div(df["tail_sales"], df["live_sales"])

@@ -52,7 +52,7 @@ def morning_lives(reader: Reader, args: MetricArgs) -> pd.DataFrame:
         return pd.DataFrame(columns=COLUMNS).astype({c: float for c in (
             "hours_remaining", "live_sales", "tail_so_far", "tail_multiple_so_far", "median_tail_so_far",
             "median_tail_multiple")})
-    facts = session_facts(reader, ENDED, {"since": until - TAIL, "until": until}, args.as_of)
+    facts = session_facts(reader, ENDED, {"since": until - TAIL, "until": until}, args.as_of, audience=False)
     mine = orders_of(reader, ENDED, {"since": until - TAIL, "until": until}, recent)
     mine = mine[mine["is_tail"].astype(bool) & (pd.to_datetime(mine["ordered_at"]) < pd.Timestamp(until))]
     so_far = mine.groupby("live_id")["net"].sum()
