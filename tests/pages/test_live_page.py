@@ -1,0 +1,98 @@
+"""The live-streams page (直播) through the real app frame with AppTest, over the
+small demo database: HQ sees the period's sessions (complete ones in the
+table, in-progress ones apart), a session's detail opens from the URL (live=ID)
+only when it is in the user's scope, and a regional manager sees only lives
+hosted by their region's stores."""
+from datetime import timedelta
+
+import pytest
+
+from app_kit import signed_in
+from dashboard.metrics import METRICS, MetricArgs, latest_complete_day
+from dashboard.period import Period
+from dashboard.reader import Reader
+from dashboard.scope import Scope
+from dashboard.store import Database
+from dashboard.ui import format as fmt
+
+
+def facts(db, scope=Scope.everything()):
+    reader = Reader(Database(db), scope)
+    as_of = latest_complete_day(Reader(Database(db), Scope.everything()))
+    return METRICS["live-tail"](reader, MetricArgs(Period(as_of - timedelta(days=29), as_of), as_of))
+
+
+def open_live(username, query=None):
+    at = signed_in(username, query)
+    at.switch_page("pages/live.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def frames(at):
+    return [d.value for d in at.dataframe]
+
+
+def test_hq_sees_the_sessions_and_the_band(page_env):
+    at = open_live("hq")
+    f = facts(page_env)
+    done = f[f["complete"] == "true"]
+    assert len(done) > 0
+    table = frames(at)[0]
+    assert len(table) == len(done)
+    # Sorted by tail multiple, highest first: the first row is the best complete live.
+    best = done.sort_values(["tail_multiple", "live_id"], ascending=[False, True]).iloc[0]
+    assert table.iloc[0]["直播标题"] == best["title"]
+    assert table.iloc[0]["72小时尾量"] == fmt.money(best["tail_sales"])
+    assert table.iloc[0]["邀约观看率"] == fmt.pct(best["invite_watch_rate"])
+    assert len(at.get("plotly_chart")) >= 3  # band chart + compare scatter per tab
+    assert [e.value for e in at.error] == []
+
+
+def test_in_progress_sessions_are_listed_apart(page_env):
+    at = open_live("hq")
+    f = facts(page_env)
+    running = f[f["complete"] == "false"]
+    if running.empty:
+        pytest.fail("the demo database should end with a live inside its 72 hours")
+    tables = frames(at)
+    apart = [d for d in tables if "剩余小时" in d.columns]
+    assert len(apart) == 1 and len(apart[0]) == len(running)
+    assert set(apart[0]["场次编号"]) == set(running["live_id"])
+    assert not set(running["live_id"]) & set(tables[0]["场次编号"])
+
+
+def test_detail_opens_from_the_url(page_env):
+    f = facts(page_env)
+    live = f[f["complete"] == "true"].iloc[0]
+    at = open_live("hq", {"live": live["live_id"]})
+    assert at.selectbox(key="live_pick").value == live["live_id"]
+    assert any(live["title"] in s.value for s in at.subheader)
+    assert at.query_params["live"] == [live["live_id"]]
+    # curve, median and the inviters' tables are there
+    assert any("导购" in d.columns or "受邀且观看" in d.columns for d in frames(at))
+    assert [e.value for e in at.error] == []
+
+
+def test_a_live_out_of_scope_does_not_open(page_env):
+    everything = facts(page_env)
+    mine = facts(page_env, Scope.of(regions=["华东"]))
+    foreign = everything[~everything["live_id"].isin(mine["live_id"])].iloc[0]["live_id"]
+    at = open_live("east", {"live": foreign})
+    assert at.selectbox(key="live_pick").value == ""
+    assert "live" not in at.query_params
+    assert any("不在您的范围" in w.value for w in at.warning)
+    shown = set(frames(at)[0]["场次编号"]) if at.dataframe else set()
+    assert shown <= set(mine["live_id"])
+    assert everything["host_store_id"].isna().any()
+    hq_hosted = set(everything[everything["host_store_id"].isna()]["live_id"])
+    assert not shown & hq_hosted
+
+
+def test_picking_a_session_writes_the_url(page_env):
+    f = facts(page_env)
+    live = f.iloc[-1]["live_id"]
+    at = open_live("hq")
+    at.selectbox(key="live_pick").set_value(live).run()
+    assert not at.exception
+    assert at.query_params["live"] == [live]
