@@ -87,20 +87,19 @@ def sessions_panel(view, facts: pd.DataFrame):
 
 
 def band_figure(done: pd.DataFrame) -> go.Figure:
-    """Each complete session's tail multiple, in time order, over the 2–3× band."""
-    labels = [html_text(_label(r)) for _, r in done.iterrows()]
+    """Each complete session's tail multiple at its start time, over the 2–3× band."""
     values = done["tail_multiple"]
     colours = [TAIL_COLOUR if pd.notna(v) and BAND[0] <= v <= BAND[1] else
                (fmt.down_colour() if pd.notna(v) and v < BAND[0] else fmt.up_colour()) for v in values]
     fig = go.Figure()
-    fig.add_hrect(y0=BAND[0], y1=BAND[1], fillcolor=TAIL_COLOUR, opacity=0.12, line_width=0,
+    fig.add_hrect(y0=BAND[0], y1=BAND[1], fillcolor=TAIL_COLOUR, opacity=0.15, line_width=0,
                   annotation_text=html_text(t("live.band")), annotation_position="top left")
-    fig.add_bar(x=list(range(len(done))), y=values, marker_color=colours,
-                customdata=[[lb, fmt.number(v), fmt.money(s)] for lb, v, s in zip(labels, values, done["live_sales"])],
-                hovertemplate="%{customdata[0]}<br>" + html_text(t("col.tail_multiple")) + ": %{customdata[1]}×<br>"
-                + html_text(t("col.live_sales")) + ": %{customdata[2]}<extra></extra>")
-    fig.update_xaxes(tickmode="array", tickvals=list(range(len(done))),
-                     ticktext=[f"{pd.Timestamp(d):%m-%d}" for d in done["started_at"]])
+    fig.add_scatter(x=done["started_at"], y=values, mode="markers", marker=dict(size=11, color=colours),
+                    customdata=[[html_text(_label(r)), fmt.number(r["tail_multiple"]), fmt.money(r["live_sales"])]
+                                for _, r in done.iterrows()],
+                    hovertemplate="%{customdata[0]}<br>" + html_text(t("col.tail_multiple"))
+                    + ": %{customdata[1]}×<br>" + html_text(t("col.live_sales")) + ": %{customdata[2]}<extra></extra>")
+    fig.update_xaxes(tickformat="%m-%d", nticks=8)
     fig.update_yaxes(title=html_text(t("col.tail_multiple")), rangemode="tozero")
     fig.update_layout(showlegend=False)
     return style_figure(fig, height=280)
@@ -146,9 +145,12 @@ def chosen_live(facts: pd.DataFrame, picked=None):
     return facts[facts["live_id"] == wanted].iloc[0] if wanted else None
 
 
-def _stat(col, label: str, value: str) -> None:
-    col.markdown(f'<div class="kpi-card"><div class="kpi-label">{html_text(label)}</div>'
-                 f'<div class="kpi-value">{html_text(value)}</div></div>', unsafe_allow_html=True)
+def _stats(pairs) -> None:
+    """Label/value cards in a grid: four a row on a desktop, two on a phone."""
+    cards = "".join(f'<div class="kpi-card"><div class="kpi-label">{html_text(label)}</div>'
+                    f'<div class="kpi-value">{html_text(value)}</div></div>' for label, value in pairs)
+    st.markdown('<div style="display:grid;grid-template-columns:repeat(auto-fill,minmax(160px,1fr));'
+                f'column-gap:12px">{cards}</div>', unsafe_allow_html=True)
 
 
 def detail_panel(view, row) -> None:
@@ -163,9 +165,7 @@ def detail_panel(view, row) -> None:
     stats = [("live_sales", fmt.money), ("tail_sales", fmt.money), ("tail_multiple", fmt.number),
              ("roi", fmt.number), ("viewers", fmt.count), ("invite_watch_rate", fmt.pct), ("return_rate", fmt.pct),
              ("cost", fmt.money)]
-    for chunk in (stats[:4], stats[4:]):
-        for col, (name, show) in zip(st.columns(4), chunk):
-            _stat(col, t(f"col.{name}"), show(row[name]))
+    _stats([(t(f"col.{name}"), show(row[name])) for name, show in stats])
     period = sessions_period(view)
     curve = run_metric("live-curve", view, period=period, live=row["live_id"])
     median = run_metric("live-median-curve", view, period=period)

@@ -96,3 +96,16 @@ def test_picking_a_session_writes_the_url(page_env):
     at.selectbox(key="live_pick").set_value(live).run()
     assert not at.exception
     assert at.query_params["live"] == [live]
+
+
+def test_morning_check_lists_lives_in_their_tail(page_env):
+    import re
+    reader = Reader(Database(page_env), Scope.everything())
+    as_of = latest_complete_day(reader)
+    want = METRICS["morning-lives"](reader, MetricArgs(Period(as_of, as_of), as_of))
+    at = signed_in("hq")
+    at.switch_page("pages/morning_check.py").run()
+    assert not at.exception, at.exception
+    shown = [m.group(1) for md in at.markdown for m in re.finditer(r'data-live="([^"]+)"', str(md.value))]
+    assert shown == list(want["live_id"])
+    assert any(h.value == "直播尾量（72小时内）" for h in at.subheader)
