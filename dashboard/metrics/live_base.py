@@ -92,7 +92,7 @@ live_orders AS (
   WHERE o.ordered_at >= $lo AND o.ordered_at <= $hi AND o.live_id IS NOT NULL
     AND o.ordered_at >= c.started_at AND o.ordered_at <= c.ended_at + INTERVAL '72' HOUR
 ),
-viewer AS (
+viewer AS MATERIALIZED (
   SELECT DISTINCT v.live_id, v.member_id
   FROM live_views v JOIN chosen c ON v.live_id = c.live_id
   WHERE v.joined_at >= $views_lo AND v.joined_at <= $hi
@@ -139,12 +139,21 @@ def tail_hour(orders: pd.DataFrame) -> pd.Series:
     return hours.where(orders["is_tail"].astype(bool), 0).astype(int)
 
 
-def cumulative_by_hour(sessions: pd.DataFrame, orders: pd.DataFrame) -> pd.DataFrame:
+def hourly_sql(where: str) -> str:
+    """Sales of each chosen live by tail hour: h = 0 for its live part, h = j for
+    tail hour j (end + (j−1) h, end + j h], summed in the database."""
+    return (f"WITH {live_orders_cte(where)}\n"
+            "SELECT live_id, CASE WHEN is_tail THEN CAST(ceil(EXTRACT(EPOCH FROM (ordered_at - ended_at)) / 3600) "
+            "AS INTEGER) ELSE 0 END AS h, sum(net) AS sales FROM live_orders GROUP BY 1, 2")
+
+
+def cumulative_by_hour(reader: Reader, where: str, params: dict, sessions: pd.DataFrame) -> pd.DataFrame:
     """One row per session, columns 0..72: live sales + tail sales up to end + h hours."""
     hours = list(range(TAIL_HOURS + 1))
     if sessions.empty:
         return pd.DataFrame(columns=hours, dtype=float)
-    o = orders.assign(h=tail_hour(orders))
-    grid = o.pivot_table(index="live_id", columns="h", values="net", aggfunc="sum", fill_value=0.0)
+    o = reader.query(hourly_sql(where), {**params, **window(sessions)})
+    o["sales"] = o["sales"].astype(float)
+    grid = o.pivot_table(index="live_id", columns="h", values="sales", aggfunc="sum", fill_value=0.0)
     grid = grid.reindex(index=list(sessions["live_id"]), columns=hours, fill_value=0.0).fillna(0.0)
     return grid.cumsum(axis=1).astype(float)

@@ -22,7 +22,7 @@ import pandas as pd
 
 from ..reader import Reader
 from .base import MetricArgs, metric, period_params
-from .live_base import IN_PERIOD, TAIL_HOURS, cumulative_by_hour, is_complete, lives, orders_of, status
+from .live_base import IN_PERIOD, TAIL_HOURS, cumulative_by_hour, is_complete, lives, status
 
 DECLARED = ("hours_since_end:count", "median_cumulative:money", "median_tail_multiple:number", "median_lives:count")
 COLUMNS = [c.partition(":")[0] for c in DECLARED]
@@ -34,7 +34,7 @@ def median_curve(reader: Reader, where: str, params: dict, as_of) -> pd.DataFram
         sessions = sessions[is_complete(status(sessions, as_of))].reset_index(drop=True)
     if sessions.empty:
         return pd.DataFrame(columns=COLUMNS).astype({"median_cumulative": float, "median_tail_multiple": float})
-    grid = cumulative_by_hour(sessions, orders_of(reader, where, params, sessions))
+    grid = cumulative_by_hour(reader, where, params, sessions)
     live = grid[0]
     selling = live > 0
     multiple = grid[selling].sub(live[selling], axis=0).div(live[selling], axis=0)
