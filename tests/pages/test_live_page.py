@@ -109,3 +109,56 @@ def test_morning_check_lists_lives_in_their_tail(page_env):
     shown = [m.group(1) for md in at.markdown for m in re.finditer(r'data-live="([^"]+)"', str(md.value))]
     assert shown == list(want["live_id"])
     assert any(h.value == "直播尾量（72小时内）" for h in at.subheader)
+
+
+EVIL = "**粗体** <img src=x onerror=alert(1)> [链接](http://e.vil) $x$"
+
+
+@pytest.fixture
+def evil_env(tmp_path, monkeypatch):
+    from datetime import datetime
+
+    from builders import build_db, order_row, store_row
+    from dashboard.auth import users
+    db = build_db(
+        tmp_path / "evil.duckdb",
+        stores=[store_row("S1", region="华东")],
+        live_sessions=[{"live_id": "L1", "title": EVIL, "brand": "B1", "host_store_id": "S1",
+                        "started_at": datetime(2026, 3, 1, 19), "ended_at": datetime(2026, 3, 1, 21), "cost": 100},
+                       {"live_id": "L2", "title": EVIL, "brand": "B1", "host_store_id": "S1",
+                        "started_at": datetime(2026, 3, 9, 19), "ended_at": datetime(2026, 3, 9, 20), "cost": 100}],
+        orders=[order_row("o1", "2026-03-01 20:00", "S1", 100, channel="wemall", live_id="L1"),
+                order_row("o2", "2026-03-02 20:00", "S1", 300, channel="wemall", live_id="L1"),
+                order_row("o3", "2026-03-09 19:30", "S1", 100, channel="wemall", live_id="L2"),
+                order_row("o4", "2026-03-10 10:00", "S1", 50, channel="wemall", live_id="L2")],
+    )
+    monkeypatch.setenv("DASHBOARD_DB", str(db))
+    monkeypatch.setenv("DASHBOARD_USERS", str(tmp_path / "users.yaml"))
+    monkeypatch.setenv("DASHBOARD_OPS_DB", str(tmp_path / "ops.sqlite"))
+    monkeypatch.setenv("DASHBOARD_COOKIE_KEY", "k" * 48)
+    monkeypatch.setenv("DASHBOARD_DEMO", "0")
+    users.add_user("boss", "correct-horse-9", "hq")
+    return db
+
+
+def test_titles_are_plain_text(evil_env):
+    from streamlit.testing.v1 import AppTest
+    at = AppTest.from_file("app.py", default_timeout=60)
+    at.query_params["live"] = "L1"
+    at.run()
+    at.text_input(key="auth_username").input("boss")
+    at.text_input(key="auth_password").input("correct-horse-9")
+    at.button[0].click()
+    at.run()
+    at.switch_page("pages/live.py").run()
+    assert not at.exception, at.exception
+    at.query_params["live"] = "L1"
+    at.run()
+    detail = [s.value for s in at.subheader if "场次详情" in s.value]
+    assert detail and "\\*\\*粗体\\*\\*" in detail[0] and "\\[链接\\]\\(http" in detail[0] and "\\$x\\$" in detail[0]
+    html = " ".join(str(m.value) for m in at.markdown)
+    assert "<img" not in html
+    at.switch_page("pages/morning_check.py").run()
+    assert not at.exception, at.exception
+    panel = [str(m.value) for m in at.markdown if 'data-live="L2"' in str(m.value)]
+    assert panel and "&lt;img src=x onerror=alert(1)&gt;" in panel[0] and "<img" not in panel[0]
