@@ -18,7 +18,7 @@ Readings, in one place (README "Live streams"):
   date is the latest complete day, so the data is complete up to as-of 24:00
   (the next midnight, `as_of_end`); a live is complete when ended_at + 72h ≤
   as_of_end. Otherwise it is in progress with hours_remaining = (ended_at +
-  72h − as_of_end) in hours; its numbers are the data so far.
+  72h − as_of_end) in hours; its numbers are what the data holds.
 - The hour buckets of a session's curve: the live part is cut into hours from
   started_at (live hour k covers [start + k h, start + (k+1) h), the last one
   closed at ended_at), the tail part into hours after ended_at (tail hour j,

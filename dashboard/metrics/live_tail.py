@@ -24,9 +24,10 @@ Readings (see live_base for the shared ones):
 - Empty where undefined: tail_multiple without live sales, invite_watch_rate
   without invites, return_rate without viewers, roi without cost (cost = 0).
 - complete: true once ended_at + 72h ≤ the end of the as-of day (as-of 24:00);
-  else false with hours_remaining > 0. The CLI prints an in-progress live's
-  numbers so far (tail_multiple and roi included); pages list such lives apart
-  and never rank or average them with complete ones.
+  else false with hours_remaining > 0 (0 once complete). The CLI prints an
+  in-progress live's numbers as the data holds them (not cut at the as-of date;
+  tail_multiple and roi included); pages list such lives apart and never rank,
+  sort or average them with complete ones.
 - Scope: the in-scope lives (a region or store user sees lives hosted by their
   stores; HQ-hosted lives only without store narrowing), and for those, the
   in-scope orders, invites (by in-scope guides) and views (by in-scope members):

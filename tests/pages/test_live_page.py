@@ -162,3 +162,13 @@ def test_titles_are_plain_text(evil_env):
     assert not at.exception, at.exception
     panel = [str(m.value) for m in at.markdown if 'data-live="L2"' in str(m.value)]
     assert panel and "&lt;img src=x onerror=alert(1)&gt;" in panel[0] and "<img" not in panel[0]
+
+
+def test_the_sessions_table_sorts(page_env):
+    at = open_live("hq")
+    at.selectbox(key="live_sort").set_value("live_sales").run()
+    at.toggle(key="live_desc").set_value(False).run()
+    assert not at.exception
+    f = facts(page_env)
+    done = f[f["complete"] == "true"].sort_values(["live_sales", "live_id"])
+    assert list(frames(at)[0]["场次编号"]) == list(done["live_id"])
