@@ -268,9 +268,9 @@ def morning_panel(view) -> None:
         st.caption(t("live.mc_none"))
         return
     for r in lives.itertuples(index=False):
-        ahead = pd.notna(r.tail_multiple_so_far) and pd.notna(r.median_tail_multiple) and \
-            r.tail_multiple_so_far >= r.median_tail_multiple
-        colour = fmt.up_colour() if ahead else fmt.down_colour()
+        gap = (r.tail_multiple_so_far - r.median_tail_multiple
+               if pd.notna(r.tail_multiple_so_far) and pd.notna(r.median_tail_multiple) else None)
+        colour = fmt.delta_colour(gap)  # ahead of the median in the rise colour, behind in the fall colour
         text = t("live.mc_item", title=r.title, hours=int(r.hours_since_end), tail=fmt.money(r.tail_so_far),
                  multiple=fmt.number(r.tail_multiple_so_far), median=fmt.number(r.median_tail_multiple))
         st.markdown(f'<div class="mc-att" style="border-left-color:{colour}" data-live="{html_text(r.live_id)}">'

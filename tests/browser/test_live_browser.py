@@ -49,6 +49,24 @@ def test_a_sessions_detail_opens_from_its_link(browser, app_url, app_env, size, 
     page.get_by_text("邀约观看", exact=True).scroll_into_view_if_needed()
     page.wait_for_timeout(500)
     screenshot(page, f"live_detail_inviters_{name}")
+    page.get_by_role("heading", name="场次对比", exact=False).scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    screenshot(page, f"live_compare_{name}")
     if size is PHONE:
         assert no_horizontal_overflow(page)
+    page.close()
+
+
+def test_morning_check_panel_on_a_phone(browser, app_url):
+    page = browser.new_page(viewport=PHONE)
+    login(page, app_url + "/morning_check", "hq", "hq-demo-2026")
+    heading = page.get_by_role("heading", name="直播尾量（72小时内）")
+    heading.wait_for(timeout=60000)
+    heading.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    items = page.locator("[data-live]")
+    assert items.count() >= 1  # the demo ends with lives inside their 72 hours
+    assert "中位场次同一小时" in items.first.inner_text()
+    screenshot(page, "live_morning_phone")
+    assert no_horizontal_overflow(page)
     page.close()
