@@ -172,3 +172,18 @@ def test_the_sessions_table_sorts(page_env):
     f = facts(page_env)
     done = f[f["complete"] == "true"].sort_values(["live_sales", "live_id"])
     assert list(frames(at)[0]["场次编号"]) == list(done["live_id"])
+
+
+def test_english(page_env):
+    from dashboard.ui.i18n import set_language
+    at = signed_in("hq", {"lang": "en"})
+    # AppTest re-applies widgets' format_func in this thread: format in the app's language.
+    set_language("en")
+    try:
+        at.switch_page("pages/live.py").run()
+        assert not at.exception, at.exception
+        assert [x.value for x in at.title] == ["Live streams"]
+        assert "Tail multiple" in frames(at)[0].columns
+        assert [e.value for e in at.error] == []
+    finally:
+        set_language("zh")
