@@ -8,6 +8,7 @@ from dashboard.app_context import current_view, run_metric
 from dashboard.export import download_buttons
 from dashboard.ui import format as fmt
 from dashboard.ui import leaderboard_view as lv
+from dashboard.ui import live_view
 from dashboard.ui.i18n import language, t
 
 view = current_view()
@@ -38,6 +39,7 @@ for tab, rank_col, value_col, change_col in ((by_sales, "rank", "sales", "rank_c
 
 lv.movers_panel(run_metric("morning-movers", view))
 
+live_view.morning_panel(view)
 st.subheader(t("mc.attention"))
 attention = run_metric("morning-attention", view)
 if attention.empty:
