@@ -8,6 +8,7 @@ from dashboard.app_context import current_view, run_metric
 from dashboard.export import download_buttons
 from dashboard.ui import format as fmt
 from dashboard.ui import leaderboard_view as lv
+from dashboard.ui import sharing_view
 from dashboard.ui.i18n import language, t
 
 view = current_view()
@@ -46,6 +47,7 @@ for col, title, is_up in ((up, t("mc.risers"), True), (down, t("mc.fallers"), Fa
         else:
             lv.ranked_list(moved, "rank", "sales", "rank_change", test_id="risers" if is_up else "fallers")
 
+sharing_view.morning_panel(view)
 st.subheader(t("mc.attention"))
 attention = run_metric("morning-attention", view)
 if attention.empty:
@@ -65,6 +67,7 @@ attention_items(attention.head(TOP))
 if len(attention) > TOP:
     with st.expander(t("mc.show_all_attention", n=len(attention))):
         attention_items(attention.iloc[TOP:])
+sharing_view.morning_attention(view)
 
 with st.expander(t("lb.export_xlsx") + " / CSV"):
     cols = ["rank", "rank_change", "store_name", "store_id", "region", "sales", "wemall_sales", "wemall_rank",

@@ -1,7 +1,7 @@
 """morning-share — the morning check's share rate on the as-of day ("yesterday").
 
-Grain: one row for the scope's total (level = total, no store), then one row
-per in-scope store with a guide on the roster that day (level = store), ranked
+Grain: one row for the scope's total (row_level = total, no store), then one row
+per in-scope store with a guide on the roster that day (row_level = store), ranked
 by share rate.
 
 SPEC.md: "Regional managers do a morning check ... guides' share rates". The
@@ -21,7 +21,7 @@ from ..reader import Reader
 from .base import MetricArgs, metric
 from .share_common import SHARE_OPTIONS, k_of, share_figures, target_of
 
-DECLARED = cols("level", "store_id", "store_name", "region", "roster_days:count", "target_days:count",
+DECLARED = cols("row_level", "store_id", "store_name", "region", "roster_days:count", "target_days:count",
                 "share_rate:rate", "shares:count", "rank:rank", "target_rate:rate")
 COLUMNS = [c.name for c in DECLARED]
 
@@ -36,9 +36,9 @@ def morning_share(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     stores = share_figures(reader, day, k, "store")
     stores = stores.sort_values(["share_rate", "store_id"], ascending=[False, True], na_position="last")
     stores["rank"] = stores["share_rate"].rank(method="min", ascending=False)
-    rows = [{"level": "total", "store_id": None, "store_name": None, "region": None, "rank": None,
+    rows = [{"row_level": "total", "store_id": None, "store_name": None, "region": None, "rank": None,
              **{c: total[c] for c in ("roster_days", "target_days", "share_rate", "shares")}}]
-    rows += [{"level": "store", **r} for r in stores.to_dict("records")]
+    rows += [{"row_level": "store", **r} for r in stores.to_dict("records")]
     out = pd.DataFrame(rows, columns=[c for c in COLUMNS if c != "target_rate"])
     out["target_rate"] = target_of(args)
     out = out.astype({"rank": "Int64", "roster_days": "int64", "target_days": "int64", "shares": "int64",

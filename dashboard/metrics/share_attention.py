@@ -10,7 +10,7 @@ day." Issue 16: "in 'needs attention', the guides below target for the last 3
 roster days". Read: a guide's roster days are consecutive, so a guide still
 employed on the as-of day has as_of − 2 … as_of as the last three; a guide
 who left earlier, or was hired less than 3 days ago, is not listed. shares =
-the guide's shares over those 3 days; from_day = the first of them.
+the guide's shares over those 3 days; since_day = the first of them.
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from ..reader import Reader
 from .base import MetricArgs, metric, period_params
 from .share_common import SHARE_OPTIONS, k_of
 
-DECLARED = cols("guide_id", "guide_name", "store_id", "store_name", "region", "shares:count", "from_day:date")
+DECLARED = cols("guide_id", "guide_name", "store_id", "store_name", "region", "shares:count", "since_day:date")
 COLUMNS = [c.name for c in DECLARED]
 DAYS = 3
 
@@ -56,5 +56,5 @@ def share_attention(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     span = Period(first, args.as_of)
     df = reader.query(SQL, {**period_params(span), "k": k_of(args), "from_day": first, "to_day": args.as_of})
     df["shares"] = df["shares"].astype("int64")
-    df["from_day"] = first
+    df["since_day"] = first
     return df[COLUMNS]

@@ -5,7 +5,7 @@ are bounded so the page never draws thousands of rows: every in-scope guide
 (role = guide, on the roster in the period) when there are at most
 ALL_GUIDES_UP_TO (25) of them — a store's guides — else the top --rows (10)
 and the bottom --rows guides by share rate over the period (ties by target
-days, then guide_id), band = top / bottom (all when every guide is listed).
+days, then guide_id), heat_band = top / bottom (all when every guide is listed).
 
 SPEC.md: "A guide meets the day's share target when they made ≥ k shares that
 day ... Roster day: a day on which the guide is employed (between hired_on
@@ -24,7 +24,7 @@ from ..reader import Reader
 from .base import MetricArgs, Option, metric
 from .share_common import SHARE_OPTIONS, k_of, params, share_figures
 
-DECLARED = cols("guide_id", "guide_name", "store_id", "band", "share_rate:rate", "day:date", "shares:count",
+DECLARED = cols("guide_id", "guide_name", "store_id", "heat_band", "share_rate:rate", "day:date", "shares:count",
                 "met_target:flag")
 COLUMNS = [c.name for c in DECLARED]
 ALL_GUIDES_UP_TO = 25
@@ -45,11 +45,11 @@ FROM guides WHERE list_contains($guide_ids, guide_id)
 def pick_guides(guides: pd.DataFrame, rows: int) -> pd.DataFrame:
     """All guides when few, else the top and bottom `rows` by share rate."""
     if len(guides) <= max(ALL_GUIDES_UP_TO, 2 * rows):
-        out = guides.assign(band="all")
+        out = guides.assign(heat_band="all")
         return out.sort_values(["share_rate", "target_days", "guide_id"], ascending=[False, False, True])
     ordered = guides.sort_values(["share_rate", "target_days", "guide_id"], ascending=[False, False, True])
-    top = ordered.head(rows).assign(band="top")
-    bottom = ordered.tail(rows).assign(band="bottom")
+    top = ordered.head(rows).assign(heat_band="top")
+    bottom = ordered.tail(rows).assign(heat_band="bottom")
     return pd.concat([top, bottom])
 
 
@@ -78,7 +78,7 @@ def share_heatmap(reader: Reader, args: MetricArgs) -> pd.DataFrame:
         day = first
         while day <= last:
             n = n_by.get((g.guide_id, day), 0)
-            out.append({"guide_id": g.guide_id, "guide_name": g.guide_name, "store_id": g.store_id, "band": g.band,
+            out.append({"guide_id": g.guide_id, "guide_name": g.guide_name, "store_id": g.store_id, "heat_band": g.heat_band,
                         "share_rate": g.share_rate, "day": day, "shares": n,
                         "met_target": "true" if n >= k else "false"})
             day += timedelta(days=1)

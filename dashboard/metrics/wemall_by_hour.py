@@ -9,7 +9,7 @@ it outside the credited store's [open_time, close_time) (as in
 wemall-sources, so the column sums to its off_hours row); open_stores = the
 in-scope stores open in the period (opened_on ≤ end, closed_on null or ≥
 start) whose opening hours cover some of that hour (open_time < hour + 1 and
-close_time > hour); stores = all those stores (the page shades the hours no
+close_time > hour); scope_stores = all those stores (the page shades the hours no
 store is open and marks the earliest opening and latest closing).
 """
 from __future__ import annotations
@@ -20,7 +20,7 @@ from ..columns import cols
 from ..reader import Reader
 from .base import MetricArgs, metric, period_params
 
-DECLARED = cols("hour:number", "wemall_sales:money", "off_hours_sales:money", "open_stores:count", "stores:count")
+DECLARED = cols("hour_of_day:number", "wemall_sales:money", "off_hours_sales:money", "open_stores:count", "scope_stores:count")
 COLUMNS = [c.name for c in DECLARED]
 
 SQL = """
@@ -54,8 +54,8 @@ def wemall_by_hour(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     rows = []
     for h in range(24):
         open_n = int(((stores["open_minute"] < (h + 1) * 60) & (stores["close_minute"] > h * 60)).sum())
-        rows.append({"hour": h,
+        rows.append({"hour_of_day": h,
                      "wemall_sales": float(sales["wemall_sales"].get(h, 0.0)),
                      "off_hours_sales": float(sales["off_hours_sales"].get(h, 0.0)),
-                     "open_stores": open_n, "stores": len(stores)})
+                     "open_stores": open_n, "scope_stores": len(stores)})
     return pd.DataFrame(rows, columns=COLUMNS)
