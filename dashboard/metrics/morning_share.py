@@ -18,7 +18,7 @@ import pandas as pd
 from ..columns import cols
 from ..period import Period
 from ..reader import Reader
-from .base import MetricArgs, metric
+from .base import MetricArgs, metric, ratio
 from .share_common import SHARE_OPTIONS, k_of, share_figures, target_of
 
 DECLARED = cols("row_level", "store_id", "store_name", "region", "roster_days:count", "target_days:count",
@@ -32,8 +32,9 @@ def morning_share(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     """The as-of day's share rate: the scope's total and each store, ranked."""
     day = Period(args.as_of, args.as_of)
     k = k_of(args)
-    total = share_figures(reader, day, k, "total").iloc[0]
-    stores = share_figures(reader, day, k, "store")
+    stores = share_figures(reader, day, k, "store", with_sales=False)
+    total = {c: int(stores[c].sum()) for c in ("roster_days", "target_days", "shares")}
+    total["share_rate"] = ratio(total["target_days"], total["roster_days"])
     stores = stores.sort_values(["share_rate", "store_id"], ascending=[False, True], na_position="last")
     stores["rank"] = stores["share_rate"].rank(method="min", ascending=False)
     rows = [{"row_level": "total", "store_id": None, "store_name": None, "region": None, "rank": None,

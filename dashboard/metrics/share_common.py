@@ -95,7 +95,7 @@ daily AS (
 )"""
 
 # One row per listed guide: roster days, target days, shares, WeMall sales.
-PER_GUIDE_CTES = f"""WITH {ROSTER_CTE},
+PER_GUIDE_TEMPLATE = f"""WITH {ROSTER_CTE},
 {DAILY_CTE},
 shared AS (
   SELECT d.guide_id, sum(d.n) AS shares,
@@ -103,12 +103,7 @@ shared AS (
   FROM daily d JOIN roster r ON r.guide_id = d.guide_id
   GROUP BY d.guide_id
 ),
-credited AS (
-  SELECT guide_id, sum(net) AS wemall_sales
-  FROM orders
-  WHERE ordered_at >= $start AND ordered_at < $end AND channel = 'wemall' AND guide_id IS NOT NULL
-  GROUP BY guide_id
-),
+{{credited}},
 per_guide AS (
   SELECT r.guide_id, r.guide_name, r.store_id, s.store_name, s.region,
          date_diff('day', r.from_day, r.to_day) + 1 AS roster_days,
@@ -120,6 +115,16 @@ per_guide AS (
   LEFT JOIN shared sh ON sh.guide_id = r.guide_id
   LEFT JOIN credited c ON c.guide_id = r.guide_id
 )"""
+CREDITED = """credited AS (
+  SELECT guide_id, sum(net) AS wemall_sales
+  FROM orders
+  WHERE ordered_at >= $start AND ordered_at < $end AND channel = 'wemall' AND guide_id IS NOT NULL
+  GROUP BY guide_id
+)"""
+# Without the WeMall sales (the heatmap needs only the share figures): no orders scan.
+NO_SALES = "credited AS (SELECT CAST(NULL AS VARCHAR) AS guide_id, CAST(0 AS DECIMAL(18, 2)) AS wemall_sales WHERE FALSE)"
+PER_GUIDE_CTES = PER_GUIDE_TEMPLATE.replace("{credited}", CREDITED)
+PER_GUIDE_NO_SALES_CTES = PER_GUIDE_TEMPLATE.replace("{credited}", NO_SALES)
 
 FIGURES = "sum(roster_days) AS roster_days, sum(target_days) AS target_days, sum(shares) AS shares, " \
           "CAST(sum(wemall_sales) AS DOUBLE) AS wemall_sales"
@@ -149,12 +154,14 @@ def _floats(values) -> list[float]:
     return [float("nan") if v is None else v for v in values]
 
 
-def share_figures(reader: Reader, period: Period, k: int, level: str) -> pd.DataFrame:
+def share_figures(reader: Reader, period: Period, k: int, level: str, with_sales: bool = True) -> pd.DataFrame:
     """Roster days, target days, share rate, shares, WeMall sales and sales per
-    share at `level` (guide, store, region or total) for the period."""
+    share at `level` (guide, store, region or total) for the period
+    (`with_sales=False`: WeMall sales left at 0, the orders not read)."""
     if level not in LEVEL_SQL:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}")
-    df = reader.query(PER_GUIDE_CTES + "\n" + LEVEL_SQL[level], params(period, k))
+    ctes = PER_GUIDE_CTES if with_sales else PER_GUIDE_NO_SALES_CTES
+    df = reader.query(ctes + "\n" + LEVEL_SQL[level], params(period, k))
     return _finish(df)
 
 
