@@ -108,7 +108,7 @@ def drill(view: View) -> Drill:
     if store and region and crumbs[2].button(t("sh.back_region"), key="sh_back_region", width="stretch"):
         _set_path(region=region)
         st.rerun()
-    st.subheader(t("sh.stores") + (f" · {region}" if region else ""), anchor=False)
+    st.subheader(md(t("sh.stores")) + (f" · {md(region)}" if region else ""), anchor=False)
     st.caption(t("sh.stores_hint"))
     key = f"sh_stores_{region}_{n}"
     changed, value = lv.picked(_table(stores, STORE_COLS, key, select=True), stores, "store_id", key)
@@ -138,17 +138,17 @@ def summary(view: View) -> None:
               t("sh.rate_detail", target=fmt.count(total["target_days"]), roster=fmt.count(total["roster_days"])),
               "share_rate")
     with cells[1]:
-        _card(t("sh.shares"), fmt.count(total["shares"]), test_id="shares")
+        _card(t("sh.shares"), fmt.count(total["shares"]), "\u00a0", test_id="shares")
     with cells[2]:
-        _card(t("sh.wemall"), fmt.money(total["wemall_sales"]), test_id="wemall_sales")
+        _card(t("sh.wemall"), fmt.money(total["wemall_sales"]), "\u00a0", test_id="wemall_sales")
     with cells[3]:
-        _card(t("sh.per_share"), fmt.money(total["sales_per_share"]), test_id="sales_per_share")
+        _card(t("sh.per_share"), fmt.money(total["sales_per_share"]), "\u00a0", test_id="sales_per_share")
 
 
 def guides_table(d: Drill) -> pd.DataFrame:
     guides = run_metric("share-rate", d.view, level="guide")
     where = d.store_name or d.region
-    st.subheader(t("sh.guides") + (f" · {where}" if where else ""), anchor=False)
+    st.subheader(md(t("sh.guides")) + (f" · {md(where)}" if where else ""), anchor=False)
     _table(guides, GUIDE_COLS, key=f"sh_guides_{lv.nonce(NONCE)}")
     _export(d.view, guides, GUIDE_COLS, "share_rate_guides")
     return guides
