@@ -3,8 +3,8 @@
 Grain: one row per (listed guide, roster day in the period). The guides listed
 are bounded so the page never draws thousands of rows: every in-scope guide
 (role = guide, on the roster in the period) when there are at most
-ALL_GUIDES_UP_TO (25) of them — a store's guides — else the top --rows (10)
-and the bottom --rows guides by share rate over the period (ties by target
+ALL_GUIDES_UP_TO (25) of them — a store's guides — else the top --heatmap-rows (10)
+and the bottom --heatmap-rows guides by share rate over the period (ties by target
 days, then guide_id), heat_band = top / bottom (all when every guide is listed).
 
 SPEC.md: "A guide meets the day's share target when they made ≥ k shares that
@@ -53,13 +53,16 @@ def pick_guides(guides: pd.DataFrame, rows: int) -> pd.DataFrame:
     return pd.concat([top, bottom])
 
 
-@metric("share-heatmap", DECLARED, grain="one row per (listed guide, roster day); at most 25 or 2 × --rows guides",
-        options={**SHARE_OPTIONS, "rows": Option(int, 10, "guides from the top and from the bottom in the heatmap",
-                                                 minimum=1)})
+ROWS_OPTION = Option(int, 10, "guides from the top and from the bottom in the heatmap", minimum=1)
+
+
+@metric("share-heatmap", DECLARED,
+        grain="one row per (listed guide, roster day); at most 25 or 2 × --heatmap-rows guides",
+        options={**SHARE_OPTIONS, "heatmap_rows": ROWS_OPTION})
 def share_heatmap(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     """Each listed guide's shares on each roster day and whether the day met the target."""
     k = k_of(args)
-    rows = max(1, int(args.opt("rows", 10) or 10))
+    rows = max(1, int(args.opt("heatmap_rows", 10) or 10))
     guides = share_figures(reader, args.period, k, "guide", with_sales=False)
     if guides.empty:
         return pd.DataFrame(columns=COLUMNS)

@@ -228,7 +228,7 @@ def test_heatmap_rows_are_roster_days(db):
 
 def test_heatmap_is_bounded_to_top_and_bottom_guides(db, monkeypatch):
     monkeypatch.setattr(share_heatmap, "ALL_GUIDES_UP_TO", 2)
-    h = run(db, "share-heatmap", rows=1)
+    h = run(db, "share-heatmap", heatmap_rows=1)
     bands = h.drop_duplicates("guide_id").set_index("guide_id").heat_band.to_dict()
     assert bands == {"gW": "top", "gB": "bottom"}
 
@@ -330,3 +330,23 @@ def test_guides_below_target_for_their_last_three_roster_days(morning_db):
     assert (d.guide_name, d.store_name, d.shares, d.since_day) == ("丁", "东一店", 6, date(2026, 3, 4))
     east = run(morning_db, "share-attention", Scope.of(regions=["华东"]), as_of=date(2026, 3, 6))
     assert east.guide_id.tolist() == ["hD"]
+
+
+def test_an_order_through_a_share_outside_the_view_still_counts(tmp_path):
+    """o1 in E2 came through gA's share sA (E1, moments). HQ sees the share: moments.
+    A user of E2 alone sees the order but not E1's share: the order still counts (its
+    sales are E2's), as direct, and the sources still sum to E2's WeMall sales."""
+    db = build_db(tmp_path / "cross.duckdb",
+                  stores=[store_row("E1"), store_row("E2")],
+                  guides=[guide_row("gA", "E1"), guide_row("gB", "E2")],
+                  shares=[share("gA", "E1", "2026-03-02 09:00", "moments", "sA")],
+                  orders=[wm("o1", "2026-03-03 12:00", "E2", 120, guide_id="gB", share_id="sA"),
+                          wm("o2", "2026-03-03 13:00", "E2", 30, guide_id="gB")])
+    hq = {v: s for d, v, s, _ in run(db, "wemall-sources").itertuples(index=False) if d == "source"}
+    assert hq == {"moments": 120.0, "private_chat": 0.0, "group": 0.0, "direct": 30.0}
+    e2 = {v: s for d, v, s, _ in run(db, "wemall-sources", Scope.of(stores=["E2"])).itertuples(index=False)
+          if d == "source"}
+    assert e2 == {"moments": 0.0, "private_chat": 0.0, "group": 0.0, "direct": 150.0}
+    # The credited guide keeps the sale either way.
+    assert run(db, "share-rate", Scope.of(stores=["E2"]), level="guide").set_index("guide_id").loc["gB"].wemall_sales \
+        == 150.0
