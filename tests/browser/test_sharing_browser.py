@@ -41,9 +41,9 @@ def whole_page(page, name, viewport):
 def open_sharing(browser, app_url, viewport, user="hq", password="hq-demo-2026", **kw):
     page = browser.new_page(viewport=viewport, **kw)
     login(page, app_url + "/sharing?preset=last30", user, password)
-    page.get_by_role("heading", name="分享率", exact=True).wait_for(timeout=30000)
-    page.locator('[data-sh="share_rate"]').wait_for(timeout=30000)
-    page.get_by_text("导购诊断").first.wait_for(timeout=30000)
+    page.get_by_role("heading", name="分享率", exact=True).wait_for(timeout=60000)
+    page.locator('[data-sh="share_rate"]').wait_for(timeout=60000)
+    page.get_by_text("导购诊断").first.wait_for(timeout=60000)
     wait_idle(page)
     return page
 
@@ -58,7 +58,7 @@ def test_clicking_a_dot_lists_its_quadrant_and_the_export_holds_it(browser, app_
     wait_idle(page)
     picked = parse_qs(urlparse(page.url).query).get("sh_q", [None])[0]
     assert picked == "benchmark", page.url   # the first trace holds the 标杆 guides
-    page.get_by_text("标杆：").first.wait_for(timeout=30000)
+    page.get_by_text("标杆：").first.wait_for(timeout=60000)
     whole_page(page, "sharing_desktop_quadrant", DESKTOP)
 
     rows = cli(app_env, "share-rate", "--level", "guide", *period_args(page))
@@ -81,7 +81,7 @@ def test_phone_quadrant_pick_and_region_scope(browser, app_url, app_env):
     page.locator('[data-testid="stRadio"] label').filter(has_text="方法问题").first.click()
     wait_idle(page)
     assert parse_qs(urlparse(page.url).query).get("sh_q") == ["method"], page.url
-    page.get_by_text("方法问题：").first.wait_for(timeout=30000)
+    page.get_by_text("方法问题：").first.wait_for(timeout=60000)
     whole_page(page, "sharing_phone_quadrant", PHONE)
     assert no_horizontal_overflow(page)
     # The region user's guides are their region's only (the CLI with their scope agrees).
@@ -93,8 +93,8 @@ def test_phone_quadrant_pick_and_region_scope(browser, app_url, app_env):
 def test_morning_check_share_panel_fits_a_phone(browser, app_url):
     page = browser.new_page(viewport=PHONE)
     login(page, app_url + "/morning_check", "east", "east-demo-2026")
-    page.get_by_role("heading", name="昨日分享率").wait_for(timeout=30000)
-    page.locator('[data-mc="share_rate"]').wait_for(timeout=30000)
+    page.get_by_role("heading", name="昨日分享率").wait_for(timeout=60000)
+    page.locator('[data-mc="share_rate"]').wait_for(timeout=60000)
     assert page.locator('[data-mc="share_top"] tr').count() >= 1
     page.get_by_role("heading", name="昨日分享率").scroll_into_view_if_needed()
     whole_page(page, "morning_check_share_phone", PHONE)
