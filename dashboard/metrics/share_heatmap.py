@@ -81,7 +81,8 @@ def share_heatmap(reader: Reader, args: MetricArgs) -> pd.DataFrame:
         day = first
         while day <= last:
             n = n_by.get((g.guide_id, day), 0)
-            out.append({"guide_id": g.guide_id, "guide_name": g.guide_name, "store_id": g.store_id, "heat_band": g.heat_band,
+            out.append({"guide_id": g.guide_id, "guide_name": g.guide_name, "store_id": g.store_id,
+                        "heat_band": g.heat_band,
                         "share_rate": g.share_rate, "day": day, "shares": n,
                         "met_target": "true" if n >= k else "false"})
             day += timedelta(days=1)

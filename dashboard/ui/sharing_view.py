@@ -378,11 +378,12 @@ def morning_panel(view: View) -> None:
     if not total["roster_days"]:
         st.caption(t("shm.none"))
         return
+    detail = t("shm.detail", target=int(total["target_days"]), roster=int(total["roster_days"]), k=_k())
     st.markdown(
         f'<div class="mc-card" data-mc="share_rate"><div class="lbl">'
         f'{html.escape(t("shm.total", target=fmt.pct(total["target_rate"])))}</div>'
         f'<div class="val">{html.escape(fmt.pct(total["share_rate"]))}</div>'
-        f'<div class="dl">{html.escape(t("shm.detail", target=int(total["target_days"]), roster=int(total["roster_days"]), k=_k()))}'
+        f'<div class="dl">{html.escape(detail)}'
         f'</div></div>', unsafe_allow_html=True)
     st.markdown("**" + md(t("shm.stores")) + "**")
     _rate_rows(stores.head(TOP), "share_top")
