@@ -9,6 +9,7 @@ from dashboard.export import download_buttons
 from dashboard.ui import format as fmt
 from dashboard.ui import leaderboard_view as lv
 from dashboard.ui import live_view
+from dashboard.ui import sharing_view
 from dashboard.ui.i18n import language, t
 
 view = current_view()
@@ -40,6 +41,7 @@ for tab, rank_col, value_col, change_col in ((by_sales, "rank", "sales", "rank_c
 lv.movers_panel(run_metric("morning-movers", view))
 
 live_view.morning_panel(view)
+sharing_view.morning_panel(view)
 st.subheader(t("mc.attention"))
 attention = run_metric("morning-attention", view)
 if attention.empty:
@@ -59,6 +61,7 @@ attention_items(attention.head(TOP))
 if len(attention) > TOP:
     with st.expander(t("mc.show_all_attention", n=len(attention))):
         attention_items(attention.iloc[TOP:])
+sharing_view.morning_attention(view)
 
 with st.expander(t("lb.export_xlsx") + " / CSV"):
     cols = ["rank", "rank_change", "store_name", "store_id", "region", "sales", "wemall_sales", "wemall_rank",

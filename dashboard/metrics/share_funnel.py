@@ -1,0 +1,59 @@
+"""share-funnel — shares → visits → orders, where share_visits exist.
+
+Grain: one row for the period, in scope.
+
+SPEC.md: "Shares, WeMall sales credited to the guide, sales per share, and the
+funnel shares → visits → orders where share_visits exist." share_visits is an
+optional table (data contract: "optional; enables the share funnel").
+
+Readings: each stage counts its own events in the period, on its own
+timestamp: shares = in-scope shares made in the period (every role: a
+store manager's share leads to visits too); share_visits = share_visits rows
+visited in the period of in-scope shares; share_visitors = their distinct member_id
+(anonymous visits count as visits, not visitors); share_orders = in-scope
+orders placed in the period with a share_id (net > 0) and share_sales their net.
+visits_per_share = visits / shares; visit_conversion = share_orders / visits
+(empty when no visits). has_visits = whether share_visits holds any row in
+scope at all (false → the page says the funnel needs share_visits, instead of
+showing a zero).
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from ..columns import cols
+from ..reader import Reader
+from .base import MetricArgs, metric, period_params, ratio
+
+DECLARED = cols("shares:count", "share_visits:count", "share_visitors:count", "share_orders:count", "share_sales:money",
+                "visits_per_share:number", "visit_conversion:rate", "has_visits:flag")
+COLUMNS = [c.name for c in DECLARED]
+
+SQL = """
+WITH v AS (
+  SELECT count(*) AS visits, count(DISTINCT member_id) AS visitors
+  FROM share_visits WHERE visited_at >= $start AND visited_at < $end
+),
+o AS (
+  SELECT count(*) FILTER (WHERE is_order) AS share_orders, CAST(coalesce(sum(net), 0) AS DOUBLE) AS share_sales
+  FROM orders WHERE ordered_at >= $start AND ordered_at < $end AND share_id IS NOT NULL
+)
+SELECT (SELECT count(*) FROM shares WHERE shared_at >= $start AND shared_at < $end) AS shares,
+       v.visits, v.visitors, o.share_orders, o.share_sales
+FROM v, o
+"""
+
+ANY_VISITS_SQL = "SELECT EXISTS (SELECT 1 FROM share_visits) AS any_visits"
+
+
+@metric("share-funnel", DECLARED, grain="one row for the period")
+def share_funnel(reader: Reader, args: MetricArgs) -> pd.DataFrame:
+    """Shares, their visits and visitors, and the orders through shares in the period."""
+    row = reader.query(SQL, period_params(args.period)).iloc[0].to_dict()
+    has = bool(row["visits"]) or bool(reader.scalar(ANY_VISITS_SQL))
+    out = {"shares": int(row["shares"]), "share_visits": int(row["visits"]),
+           "share_visitors": int(row["visitors"]), "share_orders": int(row["share_orders"])}
+    out.update(share_sales=float(row["share_sales"]), visits_per_share=ratio(out["share_visits"], out["shares"]),
+               visit_conversion=ratio(out["share_orders"], out["share_visits"]),
+               has_visits="true" if has else "false")
+    return pd.DataFrame([out], columns=COLUMNS).astype({"visits_per_share": float, "visit_conversion": float})

@@ -1,0 +1,55 @@
+"""share-trend — the daily share rate against the target rate.
+
+Grain: one row per day of the period (every day, also days with no guide on
+the roster, whose share rate is empty).
+
+SPEC.md: "Share rate of a guide, store, region or the group over a period =
+roster days meeting the target / roster days (only role = guide counts)."
+Read per day: roster_guides = in-scope guides with role = guide on the roster
+that day (hired_on ≤ day ≤ left_on); target_guides = those of them with ≥ k
+shares that day; share_rate = target_guides / roster_guides; target_rate = the
+target rate in force (the line the page draws); shares = every share that day
+by the guides listed in the period. Summed over the days, roster_guides and
+target_guides are exactly share-rate's roster_days and target_days.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from ..columns import cols
+from ..reader import Reader
+from .base import MetricArgs, metric, ratio
+from .share_common import (DAILY_CTE, ROSTER_CTE, SHARE_OPTIONS, days_of, guides_on_roster_by_day, k_of, params,
+                           roster_intervals, target_of)
+
+DECLARED = cols("day:date", "roster_guides:count", "target_guides:count", "share_rate:rate", "target_rate:rate",
+                "shares:count")
+COLUMNS = [c.name for c in DECLARED]
+
+SQL = f"""WITH {ROSTER_CTE},
+{DAILY_CTE}
+SELECT d.day,
+       count(*) FILTER (WHERE d.n >= $k AND d.day >= r.from_day AND d.day <= r.to_day) AS target_guides,
+       sum(d.n) AS shares
+FROM daily d JOIN roster r ON r.guide_id = d.guide_id
+GROUP BY d.day
+"""
+
+
+@metric("share-trend", DECLARED, grain="one row per day of the period", options=SHARE_OPTIONS)
+def share_trend(reader: Reader, args: MetricArgs) -> pd.DataFrame:
+    """Each day's share rate (guides meeting the target / guides on the roster) and the target rate."""
+    period = args.period
+    days = days_of(period)
+    on_roster = guides_on_roster_by_day(roster_intervals(reader, period), period)
+    met = reader.query(SQL, params(period, k_of(args)))
+    met["day"] = pd.to_datetime(met["day"]).dt.date
+    by_day = met.set_index("day")
+    target = target_of(args)
+    rows = []
+    for day, roster in zip(days, on_roster):
+        hit = int(by_day["target_guides"].get(day, 0))
+        rows.append({"day": day, "roster_guides": int(roster), "target_guides": hit,
+                     "share_rate": ratio(hit, int(roster)), "target_rate": target,
+                     "shares": int(by_day["shares"].get(day, 0))})
+    return pd.DataFrame(rows, columns=COLUMNS).astype({"share_rate": float})
