@@ -15,6 +15,7 @@ import streamlit as st
 from ..app_context import run_metric
 from ..export import download_buttons
 from . import format as fmt
+from . import drill as drill_state
 from . import leaderboard_view as lv
 from .components import money_axis, show_chart, style_figure
 from .i18n import language, t
@@ -79,7 +80,7 @@ def sessions_panel(view, facts: pd.DataFrame):
                                kind="stable").reset_index(drop=True)
     key = f"live_sessions_{by}_{desc}"
     event = lv.table(ordered, SESSION_COLS, key=key, select=True)
-    changed, value = lv.picked(event, ordered, "live_id", key)
+    changed, value = drill_state.picked(event, ordered, "live_id", key)
     _export(ordered, SESSION_COLS, "live_sessions", view)
     st.markdown("**" + md(t("live.band_chart")) + "**")
     show_chart(band_figure(done), key="live_band")

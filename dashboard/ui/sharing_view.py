@@ -17,6 +17,7 @@ from ..app_context import View, run_metric
 from ..export import download_buttons
 from ..metrics.share_common import DIAGNOSES, DIAGNOSIS_KEYS
 from . import format as fmt
+from . import drill as drill_state
 from . import leaderboard_view as lv
 from .components import money_axis, page_style, show_chart, style_figure
 from .i18n import language, t
@@ -78,20 +79,20 @@ def _set_path(region=None, store=None) -> None:
     if "sh_q" in qp:
         del qp["sh_q"]
     st.session_state.pop(PICK, None)
-    lv.bump_nonce(NONCE)
+    drill_state.bump_nonce(NONCE)
 
 
 def drill(view: View) -> Drill:
     """Region and store tables (pick a row to go down), the path and the way back.
     A value from the URL counts only if it is among the rows the user may see."""
     qp = st.query_params
-    n = lv.nonce(NONCE)
+    n = drill_state.nonce(NONCE)
     regions = run_metric("share-rate", view, level="region")
     region = qp.get("sh_region") if qp.get("sh_region") in set(regions["region"]) else None
     with st.expander(t("sh.regions"), expanded=region is None):
         st.caption(t("sh.regions_hint"))
         key = f"sh_regions_{n}"
-        changed, value = lv.picked(_table(regions, REGION_COLS, key, select=True), regions, "region", key)
+        changed, value = drill_state.picked(_table(regions, REGION_COLS, key, select=True), regions, "region", key)
         if changed and value and value != region:
             _set_path(region=value)
             st.rerun()
@@ -111,7 +112,7 @@ def drill(view: View) -> Drill:
     st.subheader(md(t("sh.stores")) + (f" · {md(region)}" if region else ""), anchor=False)
     st.caption(t("sh.stores_hint"))
     key = f"sh_stores_{region}_{n}"
-    changed, value = lv.picked(_table(stores, STORE_COLS, key, select=True), stores, "store_id", key)
+    changed, value = drill_state.picked(_table(stores, STORE_COLS, key, select=True), stores, "store_id", key)
     if changed and value and value != store:
         _set_path(region=region, store=value)
         st.rerun()
@@ -149,7 +150,7 @@ def guides_table(d: Drill) -> pd.DataFrame:
     guides = run_metric("share-rate", d.view, level="guide")
     where = d.store_name or d.region
     st.subheader(md(t("sh.guides")) + (f" · {md(where)}" if where else ""), anchor=False)
-    _table(guides, GUIDE_COLS, key=f"sh_guides_{lv.nonce(NONCE)}")
+    _table(guides, GUIDE_COLS, key=f"sh_guides_{drill_state.nonce(NONCE)}")
     _export(d.view, guides, GUIDE_COLS, "share_rate_guides")
     return guides
 
