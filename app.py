@@ -6,7 +6,8 @@ import streamlit as st
 
 from dashboard import app_context
 from dashboard.filter_options import stores_in_scope
-from dashboard.frame import all_pages, allowed_pages, display_settings, login, refuse_unless_allowed, sidebar_menu
+from dashboard.frame import (all_pages, allowed_pages, display_settings, login, refuse_bad_config, refuse_unless_allowed,
+                             sidebar_menu)
 from dashboard.metrics import latest_complete_day
 from dashboard.reader import Reader
 from dashboard.ui.filter_bar import filter_bar
@@ -16,6 +17,7 @@ st.set_page_config(page_title="导购私域经营看板", page_icon=":material/s
                    initial_sidebar_state="auto")
 app_context.forget_view()
 display_settings()
+refuse_bad_config()  # e.g. DASHBOARD_DEMO=maybe: a clear message, before demo mode is asked
 app_context.ensure_demo_database()
 # Every page is registered on every run, signed in or not, before the login
 # gate: a refresh on any page's URL finds its page, and the gate then stops the

@@ -177,8 +177,9 @@ def login_gate() -> User | None:
     """Run on every rerun, before anything else. Returns the logged-in user, or
     draws the login form and returns None (the app then calls st.stop())."""
     try:
+        config.check()
         settings.check()
-    except settings.AuthConfigError as exc:
+    except (config.ConfigError, settings.AuthConfigError) as exc:
         st.error(t("auth.config_error", detail=str(exc)))
         st.stop()
     try:
