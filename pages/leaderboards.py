@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.app_context import current_view, run_metric
-from dashboard.export import download_buttons
+from dashboard.ui.downloads import download_buttons
 from dashboard.ui import format as fmt
 from dashboard.ui import leaderboard_view as lv
 from dashboard.ui.components import bar_by_category, show_chart
