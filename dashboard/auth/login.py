@@ -28,6 +28,7 @@ import streamlit as st
 
 from .. import config
 from ..ui.i18n import t
+from ..ui.plain import md
 from . import audit, lockout, sessions, settings
 from .demo_users import ensure_demo_users
 from .users import User, UsersFileError, check_password, hash_password, credentials_dict, load_users, normalize_username
@@ -186,7 +187,7 @@ def login_gate() -> User | None:
         ensure_demo_users()
         entries = load_users()
     except (UsersFileError, OSError) as exc:
-        st.error(t("auth.users_error", detail=str(exc)))
+        st.error(t("auth.users_error", detail=md(exc)))
         return None
     auth = _authenticator(entries)
     user = _current(auth, entries)
@@ -238,7 +239,7 @@ def logout_button(location: str = "sidebar", show_user: bool = True) -> None:
     if show_user:
         user = current_user()
         if user is not None:
-            area.caption(t("auth.signed_in_as", name=user.name, role=t(f"auth.role.{user.role}")))
+            area.caption(t("auth.signed_in_as", name=md(user.name), role=t(f"auth.role.{user.role}")))
     area.button(t("auth.logout"), key="auth_logout", on_click=_on_logout)
 
 

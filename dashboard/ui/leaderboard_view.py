@@ -15,6 +15,7 @@ from ..columns import kind_of, label_key
 from . import format as fmt
 from .components import style_figure
 from .i18n import t
+from .plain import html_labels
 
 
 def header(column: str) -> str:
@@ -80,7 +81,7 @@ def bump_nonce(name: str = "_lb_nonce") -> None:
 def pareto_figure(curve: pd.DataFrame, top_share: float | None = None) -> go.Figure:
     fig = go.Figure()
     fig.add_scatter(x=curve["guide_share"], y=curve["wemall_share"], mode="lines", name=t("lb.pareto"),
-                    line=dict(color="#f58518", width=3), customdata=curve["guide_name"].fillna(""),
+                    line=dict(color="#f58518", width=3), customdata=html_labels(curve["guide_name"].fillna("")),
                     hovertemplate="%{x:.1%} → %{y:.1%}<br>%{customdata}<extra></extra>")
     fig.add_scatter(x=[0, 1], y=[0, 1], mode="lines", line=dict(color="#999", dash="dot"),
                     hoverinfo="skip", showlegend=False)
