@@ -207,6 +207,9 @@ def load(paths: Iterable[str | Path], db_path: str | Path, mappings=None, strict
             progress(0.0, "读取文件 / reading files")
         batches, results, read_problems = read_and_map(paths, mappings)
         problems.extend(read_problems)
+        if not any(r.table != "?" and r.format != "mapping" for r in results):
+            raise _Discard("failed", f"no readable file among {len(paths)}: nothing loaded"
+                           if paths else "no file given: nothing loaded")
         with store.building(db_path) as con:
             _run_batches(con, batches, results, problems, progress)
             bad = [p for p in problems if p.kind != "excluded"]

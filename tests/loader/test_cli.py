@@ -38,5 +38,7 @@ def test_cli_unknown_file_name_without_mapping(tmp_path, ops_db):
     path = tmp_path / "export.csv"
     path.write_text("a,b\n1,2\n")
     res = run(path, "--db", tmp_path / "x.duckdb", ops=ops_db)
-    assert res.returncode == 0  # nothing bad loaded; the problem is reported
+    assert res.returncode == 2  # no readable file: the load failed (it used to say published, exit 0)
     assert "export.csv：无法读取或映射：export.csv: the name is not a contract table" in res.stderr
+    assert "status failed" in res.stdout and "no readable file among 1" in res.stderr
+    assert not (tmp_path / "x.duckdb").exists()

@@ -1,0 +1,96 @@
+"""The loader refuses what cannot be data: rows dated after tomorrow (China
+time), control characters in text and ids, a field over the CSV module's
+128 KB default, and a load in which no file can be read."""
+from datetime import timedelta
+
+import pytest
+
+from dashboard.clock import today
+from dashboard.loader import load, load_history, preview
+from files import ORDERS_HEADER, csv_text, orders_csv, query, stores_csv, write
+
+GOOD = "O1,2024-05-01 10:00,pos,S1,,B1,100,0"
+
+
+def messages(result):
+    return [p.message for p in result.problems]
+
+
+def test_rows_dated_after_tomorrow_china_time_are_rejected(tmp_path):
+    tomorrow, after = today() + timedelta(days=1), today() + timedelta(days=2)
+    rows = [GOOD, f"O2,{tomorrow} 23:59,pos,S1,,B1,100,0", f"O3,{after} 00:00,pos,S1,,B1,100,0",
+            "O4,2099-01-01 10:00,wemall,S1,,B1,100,0"]
+    db = tmp_path / "x.duckdb"
+    result = load([stores_csv(tmp_path), orders_csv(tmp_path, rows)], db)
+    reason = "日期晚于明天（中国时间），不可能已发生 / is after tomorrow (China time): it cannot have happened yet"
+    assert messages(result) == [f"orders.csv 第 4 行 ordered_at={after} 00:00：{reason}",
+                                f"orders.csv 第 5 行 ordered_at=2099-01-01 10:00：{reason}"]
+    assert result.status == "published" and result.rows_rejected == 2
+    assert query(db, "SELECT order_id FROM orders ORDER BY 1") == [("O1",), ("O2",)]
+
+
+def test_a_future_opening_day_is_rejected_but_a_planned_closing_day_is_not(tmp_path):
+    rows = ["S1,一店,B1,华东,上海,上海,2099-01-01,10:00,22:00",
+            "S2,二店,B1,华东,上海,上海,2020-01-01,10:00,22:00,2099-12-31"]
+    path = write(tmp_path / "stores.csv", csv_text(
+        "store_id,store_name,brand,region,province,city,opened_on,open_time,close_time,closed_on", rows))
+    result = load([path], tmp_path / "x.duckdb")
+    assert [(p.row, p.column) for p in result.problems] == [(2, "opened_on")]
+    assert query(tmp_path / "x.duckdb", "SELECT store_id FROM stores") == [("S2",)]
+
+
+@pytest.mark.parametrize("row,column,shown", [
+    ("O\x002,2024-05-01 10:00,pos,S1,,B1,100,0", "order_id", "O\\x002"),
+    ('"O\t2",2024-05-01 10:00,pos,S1,,B1,100,0', "order_id", "O\\t2"),  # tab in an id
+    ("O2,2024-05-01 10:00,pos,S1,,B\x071,100,0", "brand", "B\\x071"),
+    ("O2,2024-05-01\x00 10:00,pos,S1,,B1,100,0", "ordered_at", "2024-05-01\\x00 10:00"),
+])
+def test_control_characters_reject_the_row(tmp_path, row, column, shown):
+    db = tmp_path / "x.duckdb"
+    result = load([stores_csv(tmp_path), orders_csv(tmp_path, [GOOD, row])], db)
+    assert messages(result) == [f"orders.csv 第 3 行 {column}={shown}：含有控制字符（如 NUL） / "
+                                "contains a control character (such as NUL)"]
+    assert query(db, "SELECT order_id FROM orders") == [("O1",)]
+
+
+def test_line_breaks_and_tabs_stay_allowed_in_free_text(tmp_path):
+    path = write(tmp_path / "stores.csv", csv_text(
+        "store_id,store_name,brand,region,province,city,opened_on,open_time,close_time",
+        ['S1,"一店\t(旗舰)",B1,华东,上海,上海,2020-01-01,10:00,22:00']))
+    result = load([path], tmp_path / "x.duckdb")
+    assert result.problems == [] and query(tmp_path / "x.duckdb", "SELECT store_name FROM stores") == [("一店\t(旗舰)",)]
+
+
+def test_a_field_over_128_kb_is_read_and_one_over_the_limit_is_a_clear_problem(tmp_path):
+    big = "长" * 200_000  # 200k characters: over Python's 128 KB default, under our 1 MB bound
+    path = write(tmp_path / "stores.csv", csv_text(
+        "store_id,store_name,brand,region,province,city,opened_on,open_time,close_time",
+        [f"S1,{big},B1,华东,上海,上海,2020-01-01,10:00,22:00"]))
+    result = load([path], tmp_path / "x.duckdb")
+    assert result.status == "published" and result.rows_loaded == 1
+
+    huge = "x" * (1024 * 1024 + 1)
+    path = write(tmp_path / "stores.csv", csv_text(
+        "store_id,store_name,brand,region,province,city,opened_on,open_time,close_time",
+        ["S2,二店,B1,华东,上海,上海,2020-01-01,10:00,22:00", f"S3,{huge},B1,华东,上海,上海,2020-01-01,10:00,22:00"]))
+    item, = preview([path])  # the admin page's preview: a problem, not a traceback
+    assert item["problems"] == ["stores.csv：无法读取或映射：stores.csv: row 3: a field is longer than 1024 KB "
+                                "(the limit of one cell); fix or remove that row / cannot read or map: "
+                                "stores.csv: row 3: a field is longer than 1024 KB (the limit of one cell); "
+                                "fix or remove that row"]
+    result = load([path], tmp_path / "y.duckdb")
+    assert result.status == "failed" and not (tmp_path / "y.duckdb").exists()
+
+
+def test_a_load_with_no_readable_file_fails(tmp_path):
+    bad_xlsx = tmp_path / "orders.xlsx"
+    bad_xlsx.write_bytes(b"this is not a workbook")
+    undecodable = write(tmp_path / "stores.csv", "x")
+    undecodable.write_bytes(b"store_id\n\xff\xfe\xff\n")
+    db = tmp_path / "x.duckdb"
+    result = load([bad_xlsx, undecodable], db, user="ops")
+    assert result.status == "failed" and result.message == "no readable file among 2: nothing loaded"
+    assert [p.kind for p in result.problems] == ["file", "file"]
+    assert "orders.xlsx: cannot be read as xlsx" in result.problems[0].message
+    assert not db.exists()
+    assert load_history().iloc[0]["status"] == "failed"
