@@ -7,10 +7,12 @@ Any exception, a --strict rejection or a dry run discards the copy.
 """
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import time
 import traceback
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -246,21 +248,58 @@ def check(paths: Iterable[str | Path], db_path: str | Path, mappings=None,
     return load(paths, db_path, mappings, strict=False, user="preview", progress=progress, dry_run=True)
 
 
-def stage_uploads(files: Iterable[tuple[str, bytes]], folder: Path | None = None) -> list[Path]:
-    """Save uploaded files (name, bytes) under their own names in a fresh folder;
-    the name decides the table when no mapping applies."""
-    folder = Path(folder or tempfile.mkdtemp(prefix="dashboard-upload-"))
+UPLOAD_PREFIX = "dashboard-upload-"
+STALE_UPLOAD_SECONDS = 24 * 3600
+
+
+class StagedUploads(list):
+    """The staged files (a list of Paths). Their temporary folder is removed when
+    this object is dropped: the admin page keeps it in session state, so the
+    folder goes when the session ends (or the process exits) even if nobody
+    loads; after a publish the page removes it at once (discard_uploads)."""
+
+    def __init__(self, paths, folder: Path | None = None):
+        super().__init__(paths)
+        if folder is not None and folder.name.startswith(UPLOAD_PREFIX):
+            weakref.finalize(self, shutil.rmtree, str(folder), True)
+
+
+def stage_uploads(files: Iterable[tuple[str, bytes]], folder: Path | None = None) -> StagedUploads:
+    """Save uploaded files (name, bytes) under their own names in a fresh private
+    folder (0700, files 0600); the name decides the table when no mapping applies.
+    Stale upload folders of earlier sessions are swept first."""
+    remove_stale_uploads()
+    folder = Path(folder or tempfile.mkdtemp(prefix=UPLOAD_PREFIX))  # mkdtemp: mode 0700
     folder.mkdir(parents=True, exist_ok=True)
     out = []
     for name, data in files:
         safe = Path(name).name or "upload"
         target = folder / safe
-        target.write_bytes(data)
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
         out.append(target)
-    return out
+    return StagedUploads(out, folder)
 
 
 def discard_uploads(paths: Iterable[Path]) -> None:
     for folder in {Path(p).parent for p in paths}:
-        if folder.name.startswith("dashboard-upload-"):
+        if folder.name.startswith(UPLOAD_PREFIX):
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def remove_stale_uploads(max_age_s: float = STALE_UPLOAD_SECONDS, tmp: Path | None = None) -> list[Path]:
+    """Remove upload folders older than max_age_s (a crashed server's or a
+    session that never ended cleanly); returns what was removed."""
+    tmp = Path(tmp or tempfile.gettempdir())
+    cutoff = time.time() - max_age_s
+    removed = []
+    for folder in tmp.glob(UPLOAD_PREFIX + "*"):
+        try:
+            if folder.is_dir() and not folder.is_symlink() and folder.stat().st_mtime < cutoff \
+                    and folder.stat().st_uid == os.getuid():
+                shutil.rmtree(folder, ignore_errors=True)
+                removed.append(folder)
+        except OSError:
+            continue
+    return removed

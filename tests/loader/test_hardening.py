@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from dashboard.clock import today
-from dashboard.loader import load, load_history, preview
+from dashboard.loader import load, load_history, preview, remove_stale_uploads, stage_uploads
 from files import ORDERS_HEADER, csv_text, orders_csv, query, stores_csv, write
 
 GOOD = "O1,2024-05-01 10:00,pos,S1,,B1,100,0"
@@ -94,3 +94,61 @@ def test_a_load_with_no_readable_file_fails(tmp_path):
     assert "orders.xlsx: cannot be read as xlsx" in result.problems[0].message
     assert not db.exists()
     assert load_history().iloc[0]["status"] == "failed"
+
+
+# --- uploads in /tmp/dashboard-upload-* do not stay forever -----------------------------
+
+def test_staged_uploads_are_private_and_go_when_dropped():
+    import gc
+    import stat
+    staged = stage_uploads([("stores.csv", b"store_id\nS1\n")])
+    folder = staged[0].parent
+    assert folder.name.startswith("dashboard-upload-") and folder.is_dir()
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700 and stat.S_IMODE(staged[0].stat().st_mode) == 0o600
+    del staged  # the session ends: its session state, holding the list, is dropped
+    gc.collect()
+    assert not folder.exists()
+
+
+def test_stale_upload_folders_are_swept(tmp_path):
+    import os
+    import time
+    old, fresh = tmp_path / "dashboard-upload-old", tmp_path / "dashboard-upload-new"
+    other = tmp_path / "unrelated-old"
+    for f in (old, fresh, other):
+        f.mkdir()
+        (f / "x.csv").write_text("a\n")
+    two_days_ago = time.time() - 2 * 86400
+    for f in (old, other):
+        os.utime(f, (two_days_ago, two_days_ago))
+    assert remove_stale_uploads(tmp=tmp_path) == [old]
+    assert not old.exists() and fresh.exists() and other.exists()
+
+
+def test_the_admin_page_removes_the_uploads_after_publishing(tmp_path, monkeypatch):
+    from datetime import date
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard.app_context import View
+    from dashboard.period import Period
+    from dashboard.scope import Filters, Scope
+    from files import STORES_HEADER, STORES_ROWS
+    monkeypatch.setenv("DASHBOARD_DB", str(tmp_path / "live.duckdb"))
+    staged = stage_uploads([("stores.csv", csv_text(STORES_HEADER, STORES_ROWS).encode())])
+    folder = staged[0].parent
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "pages" / "admin_load.py"), default_timeout=60)
+    at.session_state["_view"] = View("boss", "admin", Scope.everything(), Filters(),
+                                     Period(date(2024, 5, 1), date(2024, 5, 1)), date(2024, 5, 1), "yesterday")
+    at.session_state["loader_upload_key"] = ()
+    at.session_state["loader_paths"] = staged
+    at.run()
+    at.button(key="loader_validate").click().run()
+    assert folder.exists()  # validating keeps them: the admin may publish next
+    at.button(key="loader_publish").click().run()
+    assert not at.exception, at.exception
+    assert not folder.exists()
+    assert any("已发布" in s.value for s in at.success)  # the result stays on screen
+    at.run()
+    assert not at.exception and not at.error
