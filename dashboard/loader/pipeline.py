@@ -24,7 +24,7 @@ from . import history
 from .mapping import (Batch, Mapping, MappingError, apply_mapping, choose_mapping, identity_mapping,
                       load_mapping, mapping_rows_batches)
 from .readers import RawTable, ReadError, read_file
-from .report import Problem, new_report_dir, write_report
+from .report import Problem, new_report_dir, open_private, write_report
 from .upsert import upsert_stage
 from .validate import DEPENDENCY_ORDER, STAGE, validate_and_stage
 
@@ -225,7 +225,8 @@ def load(paths: Iterable[str | Path], db_path: str | Path, mappings=None, strict
         status, message = d.status, str(d)
     except Exception as exc:  # noqa: BLE001 - any failure leaves the published file untouched; report it
         status, message = "failed", f"{type(exc).__name__}: {exc}"
-        (report_dir / "traceback.txt").write_text(traceback.format_exc(), encoding="utf-8")
+        with open_private(report_dir / "traceback.txt") as fh:
+            fh.write(traceback.format_exc())
     result = LoadResult(status, results, problems, time.monotonic() - started, report_dir, load_id, message)
     if status == "published" and not message:
         result.message = f"{result.rows_loaded} loaded, {result.rows_rejected} rejected, {result.rows_excluded} excluded"

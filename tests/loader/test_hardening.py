@@ -152,3 +152,65 @@ def test_the_admin_page_removes_the_uploads_after_publishing(tmp_path, monkeypat
     assert any("已发布" in s.value for s in at.success)  # the result stays on screen
     at.run()
     assert not at.exception and not at.error
+
+
+# --- after kill -9 during a load -------------------------------------------------------
+
+def test_the_next_load_cleans_a_killed_build_and_keeps_the_previous_good_version(tmp_path):
+    import os
+    db = tmp_path / "x.duckdb"
+    assert load([stores_csv(tmp_path)], db).status == "published"
+    first = os.path.realpath(db)
+    assert load([stores_csv(tmp_path)], db).status == "published"
+    good = os.path.realpath(db)  # the version in use now; `first` is the previous good one
+    # What kill -9 half way through a third load leaves: a version file newer than
+    # every other (half-written), its WAL and a temporary link.
+    half = tmp_path / ".x.duckdb.v20990101T000000-deadbeef"
+    half.write_bytes(b"DUCK" + b"\0" * 4096)
+    (tmp_path / ".x.duckdb.v20990101T000000-deadbeef.wal").write_bytes(b"wal")
+    os.symlink(half.name, tmp_path / ".x.duckdb.link-99999-abcd")
+
+    assert load([stores_csv(tmp_path)], db).status == "published"
+    versions = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".x.duckdb.v"))
+    assert os.path.basename(good) in versions  # the previous good version is kept
+    assert half.name not in versions and not any(v.endswith(".wal") for v in versions)
+    assert len(versions) == 2 and os.path.basename(first) not in versions
+    assert not list(tmp_path.glob(".x.duckdb.link-*"))
+    assert query(db, "SELECT count(*) FROM stores") == [(2,)]
+
+
+def test_a_killed_load_left_running_is_marked_interrupted(tmp_path, ops_db):
+    import os
+    import sqlite3
+    import subprocess
+    import sys
+    db = tmp_path / "x.duckdb"
+    assert load([stores_csv(tmp_path)], db).status == "published"  # creates the history table
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead_pid = int(gone.stdout)  # a process that has exited, as a killed loader has
+    with sqlite3.connect(ops_db) as con:
+        has_pid = "pid" in {r[1] for r in con.execute("PRAGMA table_info(load_history)")}
+        insert = ("INSERT INTO load_history (started_at, username, files, status{}) VALUES "
+                  "('2026-11-01T09:00:00', 'ops', '[\"orders.csv\"]', 'running'{})")
+        if has_pid:
+            con.execute(insert.format(", pid", ", ?"), (dead_pid,))
+            con.execute(insert.format(", pid", ", ?").replace("2026-11-01", "2026-12-01"), (os.getpid(),))
+        con.execute(insert.format("", ""))  # a row from before process ids were kept, a month old
+        ids = [r[0] for r in con.execute("SELECT id FROM load_history WHERE status = 'running' ORDER BY id")]
+    assert load([stores_csv(tmp_path)], db).status == "published"
+    history = load_history().set_index("id")
+    assert has_pid and len(ids) == 3
+    killed, live, old = ids
+    assert history.loc[killed, "status"] == "interrupted" and history.loc[old, "status"] == "interrupted"
+    assert history.loc[killed, "message"].startswith("interrupted: the loading process stopped")
+    assert history.loc[live, "status"] == "running"  # a load still in progress (this process) is left alone
+
+
+def test_report_folders_and_the_ops_store_are_private(tmp_path, ops_db):
+    import stat
+    db = tmp_path / "x.duckdb"
+    result = load([stores_csv(tmp_path), orders_csv(tmp_path, [GOOD, "O2,2024-05-01,pos,S9,,B1,1,0"])], db)
+    mode = lambda p: stat.S_IMODE(p.stat().st_mode)  # noqa: E731
+    assert mode(result.report_dir.parent) == 0o700 and mode(result.report_dir) == 0o700
+    assert mode(result.report_dir / "rejected.csv") == 0o600 and mode(result.report_dir / "report.json") == 0o600
+    assert mode(ops_db) == 0o600
