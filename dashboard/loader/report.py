@@ -49,6 +49,15 @@ class Problem:
         return d
 
 
+def by_reason(problems: list[Problem]) -> list[tuple[tuple, list[Problem]]]:
+    """Problems grouped by (kind, file, column, reason), in order of first
+    appearance: what the CLI summarises (the full list is in rejected.csv)."""
+    groups: dict[tuple, list[Problem]] = {}
+    for p in problems:
+        groups.setdefault((p.kind, p.file, p.column, p.reason_zh, p.reason_en), []).append(p)
+    return list(groups.items())
+
+
 CSV_COLUMNS = ["file", "row", "column", "value", "reason_zh", "reason_en", "kind"]
 
 
