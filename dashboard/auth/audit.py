@@ -2,7 +2,8 @@
 exports, from the SQLite ops store (dashboard.ops), never the business data.
 
 Events written by dashboard.auth: login, login_failed, login_locked (a lockout
-began), login_refused (an attempt during a lockout), logout (detail.reason:
+began), login_refused (an attempt during a lockout), login_throttled (refused:
+too many failures from the source), logout (detail.reason:
 button, expired, revoked, disabled). Pages that export call `record_export`.
 """
 from __future__ import annotations
@@ -15,7 +16,8 @@ import pandas as pd
 
 from .. import ops
 
-EVENTS = ("login", "login_failed", "login_locked", "login_refused", "logout", "export", "setting_changed")
+EVENTS = ("login", "login_failed", "login_locked", "login_refused", "login_throttled", "logout", "export",
+          "setting_changed")
 COLUMNS = ("at", "username", "event", "detail")
 
 

@@ -134,15 +134,45 @@ def _resume_from_cookie(auth, entries) -> User | None:
     return entry.user
 
 
+def client_source() -> str:
+    """Who is trying, for the per-source throttle: the client's address as
+    Streamlit sees it; behind a proxy on this host (no address), the address the
+    proxy appended last to X-Forwarded-For (or X-Real-IP); else this browser
+    session (weakest: a new session is a new source)."""
+    try:
+        ip = st.context.ip_address
+    except Exception:  # noqa: BLE001 - no request context (tests, bare mode)
+        ip = None
+    if ip:
+        return f"ip:{ip}"
+    try:
+        headers = st.context.headers
+        forwarded = (headers.get("X-Forwarded-For") or "").split(",")[-1].strip() or \
+            (headers.get("X-Real-Ip") or "").strip()
+    except Exception:  # noqa: BLE001
+        forwarded = ""
+    if forwarded:
+        return f"fwd:{forwarded}"
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+    ctx = get_script_run_ctx()
+    return f"session:{ctx.session_id if ctx else 'none'}"
+
+
 def _attempt(auth, entries, typed_name: str, password: str) -> User | None:
     username = normalize_username(typed_name)
     if not username or not password:
         st.warning(t("auth.missing_fields"))
         return None
-    attempt = lockout.begin_attempt(username)
+    source = client_source()
+    attempt = lockout.begin_attempt(username, source=source)
     if not attempt.allowed:
-        audit.record(attempt.username, "login_refused", {"locked_until": _iso(attempt.locked_until)})
-        st.error(t("auth.locked", minutes=attempt.minutes_left()))
+        if attempt.by_source:
+            audit.record(attempt.username, "login_throttled",
+                         {"source": source, "until": _iso(attempt.locked_until)})
+            st.error(t("auth.throttled", minutes=attempt.minutes_left()))
+        else:
+            audit.record(attempt.username, "login_refused", {"locked_until": _iso(attempt.locked_until)})
+            st.error(t("auth.locked", minutes=attempt.minutes_left()))
         return None
     known = username in entries and entries[username].user.active
     if not known:
@@ -166,9 +196,13 @@ def _attempt(auth, entries, typed_name: str, password: str) -> User | None:
     if username in entries and not entries[username].user.active:
         reason = "inactive_user"
     audit.record(attempt.username, "login_failed", {"reason": reason})
+    source_until = lockout.source_blocked_until(source)
     if until:
         audit.record(attempt.username, "login_locked", {"until": _iso(until), "failures": lockout.MAX_FAILURES})
         st.error(t("auth.locked", minutes=attempt.minutes_left() or int(lockout.LOCK_SECONDS // 60)))
+    elif source_until:
+        audit.record(attempt.username, "login_throttled", {"source": source, "until": _iso(source_until)})
+        st.error(t("auth.throttled", minutes=int(lockout.SOURCE_LOCK_SECONDS // 60)))
     else:
         st.error(t("auth.bad_credentials"))
     return None
