@@ -214,3 +214,66 @@ def test_report_folders_and_the_ops_store_are_private(tmp_path, ops_db):
     assert mode(result.report_dir.parent) == 0o700 and mode(result.report_dir) == 0o700
     assert mode(result.report_dir / "rejected.csv") == 0o600 and mode(result.report_dir / "report.json") == 0o600
     assert mode(ops_db) == 0o600
+
+
+def test_a_real_kill_9_during_a_load(tmp_path, ops_db):
+    """The loading process is killed with SIGKILL inside the build; the next load
+    cleans up after it and keeps the good data."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+    db = tmp_path / "x.duckdb"
+    assert load([stores_csv(tmp_path)], db).status == "published"
+    good = os.path.realpath(db)
+    orders = orders_csv(tmp_path, [GOOD])
+    script = (
+        "import sys, time\n"
+        "from dashboard.loader import load\n"
+        "def progress(f, text):\n"
+        "    if 0.1 < f < 0.97:\n"
+        "        print('building', flush=True); time.sleep(120)\n"
+        f"load([{str(orders)!r}], {str(db)!r}, user='ops', progress=progress)\n")
+    env = {**os.environ, "DASHBOARD_OPS_DB": str(ops_db)}
+    proc = subprocess.Popen([sys.executable, "-c", script], cwd=Path(__file__).resolve().parents[2], env=env,
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "building"
+        half = [p for p in tmp_path.iterdir() if p.name.startswith(".x.duckdb.v") and str(p) != good]
+        assert half  # the half-built version file is there
+        assert load_history().iloc[0]["status"] == "running"
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+    assert os.path.realpath(db) == good  # nothing was published
+    assert load([stores_csv(tmp_path)], db).status == "published"
+    versions = {p.name for p in tmp_path.iterdir() if p.name.startswith(".x.duckdb.v")}
+    assert versions == {os.path.basename(good), os.path.basename(os.path.realpath(db))}
+    assert not any(p.name in versions for p in half)
+    history = load_history()
+    assert list(history["status"])[:3] == ["published", "interrupted", "published"]
+
+
+def test_the_admin_page_shows_a_huge_csv_field_as_a_problem(tmp_path, monkeypatch):
+    from datetime import date
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard.app_context import View
+    from dashboard.period import Period
+    from dashboard.scope import Filters, Scope
+    monkeypatch.setenv("DASHBOARD_DB", str(tmp_path / "live.duckdb"))
+    huge = "x" * (1024 * 1024 + 1)
+    staged = stage_uploads([("stores.csv", f"store_id,store_name\nS1,{huge}\n".encode())], tmp_path / "up")
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "pages" / "admin_load.py"), default_timeout=60)
+    at.session_state["_view"] = View("boss", "admin", Scope.everything(), Filters(),
+                                     Period(date(2024, 5, 1), date(2024, 5, 1)), date(2024, 5, 1), "yesterday")
+    at.session_state["loader_upload_key"] = ()
+    at.session_state["loader_paths"] = staged
+    at.run()
+    assert not at.exception
+    assert any("1024 KB" in e.value and "row 2" in e.value for e in at.error), [e.value for e in at.error]
+    at.button(key="loader_validate").click().run()
+    assert not at.exception
