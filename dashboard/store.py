@@ -134,9 +134,10 @@ def clean_orphans(target: Path) -> list[Path]:
     removed = []
     leftovers = list(target.parent.glob(f".{target.name}.v*")) + list(target.parent.glob(f".{target.name}.link-*"))
     for p in leftovers:
-        base = p.with_name(p.name[:-len(".wal")]) if p.name.endswith(".wal") else p
-        if base.resolve() in keep and not p.name.endswith((".building", ".tmp")):
-            continue
+        if ".link-" not in p.name:  # temporary links are always leftovers; versions unless kept
+            base = p.with_name(p.name[:-len(".wal")]) if p.name.endswith(".wal") else p
+            if Path(os.path.realpath(base)) in keep and not p.name.endswith((".building", ".tmp")):
+                continue
         with contextlib.suppress(FileNotFoundError):
             p.unlink()
             removed.append(p)

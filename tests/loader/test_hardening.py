@@ -277,3 +277,16 @@ def test_the_admin_page_shows_a_huge_csv_field_as_a_problem(tmp_path, monkeypatc
     assert any("1024 KB" in e.value and "row 2" in e.value for e in at.error), [e.value for e in at.error]
     at.button(key="loader_validate").click().run()
     assert not at.exception
+
+
+def test_versions_are_kept_when_the_data_folder_is_reached_through_a_symlink(tmp_path):
+    import os
+    real = tmp_path / "real"
+    real.mkdir()
+    os.symlink(real, tmp_path / "via")
+    db = tmp_path / "via" / "x.duckdb"
+    for _ in range(3):
+        assert load([stores_csv(tmp_path)], db).status == "published"
+    versions = [p for p in real.iterdir() if p.name.startswith(".x.duckdb.v")]
+    assert len(versions) == 2 and os.path.realpath(db) in {os.path.realpath(p) for p in versions}
+    assert query(db, "SELECT count(*) FROM stores") == [(2,)]
