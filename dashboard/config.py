@@ -56,9 +56,18 @@ def demo_mode() -> bool:
     return env_flag("DASHBOARD_DEMO", True)
 
 
+def trust_proxy() -> bool:
+    """DASHBOARD_TRUST_PROXY=on: the app sits behind a reverse proxy on another
+    host, so the client's address is the last one the proxy appended to
+    X-Forwarded-For (otherwise every visitor would look like the proxy to the
+    sign-in throttle). Off by default: a direct client could forge that header."""
+    return env_flag("DASHBOARD_TRUST_PROXY", False)
+
+
 def check() -> None:
     """Raise ConfigError when a setting is unusable (app.py and the CLI call it first)."""
     demo_mode()
+    trust_proxy()
 
 
 def demo_scale() -> float:

@@ -136,23 +136,24 @@ def _resume_from_cookie(auth, entries) -> User | None:
 
 def client_source() -> str:
     """Who is trying, for the per-source throttle: the client's address as
-    Streamlit sees it; behind a proxy on this host (no address), the address the
-    proxy appended last to X-Forwarded-For (or X-Real-IP); else this browser
-    session (weakest: a new session is a new source)."""
+    Streamlit sees it; behind a proxy on this host (no address), or with
+    DASHBOARD_TRUST_PROXY on, the address the proxy appended last to
+    X-Forwarded-For (or X-Real-IP); else this browser session (weakest: a new
+    session is a new source)."""
     try:
         ip = st.context.ip_address
     except Exception:  # noqa: BLE001 - no request context (tests, bare mode)
         ip = None
-    if ip:
-        return f"ip:{ip}"
     try:
         headers = st.context.headers
         forwarded = (headers.get("X-Forwarded-For") or "").split(",")[-1].strip() or \
             (headers.get("X-Real-Ip") or "").strip()
     except Exception:  # noqa: BLE001
         forwarded = ""
-    if forwarded:
+    if forwarded and (not ip or config.trust_proxy()):
         return f"fwd:{forwarded}"
+    if ip:
+        return f"ip:{ip}"
     from streamlit.runtime.scriptrunner import get_script_run_ctx
     ctx = get_script_run_ctx()
     return f"session:{ctx.session_id if ctx else 'none'}"

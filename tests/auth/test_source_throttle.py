@@ -65,3 +65,21 @@ def test_the_login_form_throttles_a_guessing_source_not_the_real_user(alice, mon
     assert events("alice") == ["login_throttled"]
     monkeypatch.setenv("TEST_CLIENT_IP", "198.51.100.7")  # the real user, from their own address
     assert signed_in_line(submit(new_app(), "alice", PASSWORD)) == "signed-in:alice:region:(('华东',), None)"
+
+
+def test_the_source_is_the_forwarded_address_only_behind_a_trusted_or_local_proxy(auth_env, monkeypatch):
+    import streamlit as st
+
+    from dashboard.auth.login import client_source
+    proxy = type(st.context)
+    seen = {"ip": "192.0.2.10", "headers": {"X-Forwarded-For": "6.6.6.6, 203.0.113.5"}}
+    monkeypatch.setattr(proxy, "ip_address", property(lambda self: seen["ip"]))
+    monkeypatch.setattr(proxy, "headers", property(lambda self: seen["headers"]))
+    assert client_source() == "ip:192.0.2.10"  # a direct client may forge the header: not trusted
+    monkeypatch.setenv("DASHBOARD_TRUST_PROXY", "on")
+    assert client_source() == "fwd:203.0.113.5"  # the address our proxy appended, not the forged first one
+    monkeypatch.setenv("DASHBOARD_TRUST_PROXY", "off")
+    seen["ip"] = None  # a proxy on this host (Streamlit reports no address for localhost)
+    assert client_source() == "fwd:203.0.113.5"
+    seen["headers"] = {}
+    assert client_source().startswith("session:")
