@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import app_context
-from dashboard.frame import all_pages, allowed_pages, display_settings, login, refuse_unless_allowed, sidebar_menu
+from dashboard.frame import (all_pages, allowed_pages, display_settings, login, refuse_bad_config,
+                             refuse_unless_allowed, sidebar_menu)
 from dashboard.scope import Filters
 from dashboard.ui.filter_bar import filter_bar
 from dashboard.ui.i18n import t
@@ -14,6 +15,7 @@ st.set_page_config(page_title="导购私域经营看板", page_icon=":material/s
                    initial_sidebar_state="auto")
 app_context.forget_view()
 display_settings()
+refuse_bad_config()  # e.g. DASHBOARD_DEMO=maybe: a clear message, before demo mode is asked
 app_context.ensure_demo_database()
 # Every page is registered on every run, signed in or not, before the login
 # gate: a refresh on any page's URL finds its page, and the gate then stops the

@@ -1,9 +1,16 @@
-"""Table exports: Excel (.xlsx, the user's-language headers, real numbers with
-number formats) and CSV (UTF-8 with a BOM so Excel on Windows reads Chinese).
+"""Table exports, pure writers: Excel (.xlsx, the user's-language headers, real
+numbers with number formats) and CSV (UTF-8 with a BOM so Excel on Windows
+reads Chinese). The Streamlit download buttons (cached bytes, audit of every
+click) are in dashboard/ui/downloads.py.
 
 Exports hold exactly the rows a page shows — the metric's rows, which the scope
-already narrowed where they were read — and every download is recorded in the
-audit log (dashboard.auth.audit.record_export).
+already narrowed where they were read.
+
+Text from data is never a formula (a store named `=HYPERLINK(...)` or
+`@SUM(...)`): in .xlsx every text cell is written with the string type (never
+type f), and in CSV a text value beginning with = + - @ tab or CR gets a
+leading apostrophe (OWASP, "CSV Injection"). Numbers stay numbers: a negative
+number is not text and is written as it is.
 """
 from __future__ import annotations
 
@@ -13,6 +20,7 @@ from datetime import date, datetime
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -56,6 +64,29 @@ def _cell(value):
         return value.to_pydatetime().date() if value == value.normalize() else value.to_pydatetime()
     if hasattr(value, "item"):  # numpy scalars
         return value.item()
+    if isinstance(value, str):
+        # Characters XML cannot hold (NUL, other control characters) would make
+        # openpyxl refuse the whole workbook: they become U+FFFD.
+        return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+    return value
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text_cell(cell) -> None:
+    """A text value stays text: openpyxl marks any str starting with '=' as a
+    formula (type f); force the string type."""
+    if isinstance(cell.value, str):
+        cell.data_type = "s"
+
+
+def csv_safe(value):
+    """OWASP's rule for CSV: a text value beginning with = + - @ tab or CR is
+    prefixed with an apostrophe, so a spreadsheet never evaluates it. Anything
+    that is not text (numbers, dates, empty) is returned unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
     return value
 
 
@@ -79,8 +110,9 @@ def to_xlsx(df: pd.DataFrame, headers=None, sheet: str = "Sheet1", language: str
     ws = wb.active
     ws.title = sheet[:31]
     labels = _headers(df, headers)
-    ws.append(labels)
+    ws.append([_cell(h) for h in labels])
     for cell in ws[1]:
+        _text_cell(cell)
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="F2F2F2")
         cell.alignment = Alignment(horizontal="center")
@@ -89,6 +121,9 @@ def to_xlsx(df: pd.DataFrame, headers=None, sheet: str = "Sheet1", language: str
     for row in df.itertuples(index=False):
         ws.append([new_text if v is None and is_rank else v
                    for v, is_rank in zip(map(_cell, row), rank_cols)])
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            _text_cell(cell)
     for idx, col in enumerate(df.columns, start=1):
         fmt = number_format(str(col), df[col].dtype)
         if fmt:
@@ -110,72 +145,11 @@ def _width(value) -> int:
 
 def to_csv(df: pd.DataFrame, headers=None) -> bytes:
     """CSV with the given headers, plain numbers, empty where undefined, and a
-    UTF-8 BOM (utf-8-sig) so Excel opens Chinese text correctly."""
+    UTF-8 BOM (utf-8-sig) so Excel opens Chinese text correctly. Text cells
+    that a spreadsheet would read as a formula are defused (csv_safe)."""
     out = df.copy()
-    out.columns = _headers(df, headers)
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
+            out[col] = out[col].map(csv_safe).astype(object)
+    out.columns = [csv_safe(h) for h in _headers(df, headers)]
     return out.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
-
-
-def record_download(username: str, what: str, fmt: str, rows: int, **detail) -> None:
-    """The audit event of one download (best effort: an audit store that is
-    unavailable must not break the page, but it is reported on stderr)."""
-    from .auth.audit import record_export
-    try:
-        record_export(username, what, rows, format=fmt, **detail)
-    except Exception as exc:  # noqa: BLE001 - keep the download working, say why
-        import sys
-        print(f"audit: could not record export of {what}: {exc}", file=sys.stderr)
-
-
-_cached_bytes = None
-
-
-def _bytes(df: pd.DataFrame, headers: tuple, name: str, fmt: str, language: str) -> bytes:
-    """Export bytes, cached per table content so a rerun does not rebuild the workbook."""
-    global _cached_bytes
-    if _cached_bytes is None:
-        import streamlit as st
-
-        @st.cache_data(max_entries=64, show_spinner=False)
-        def build(df: pd.DataFrame, headers: tuple, name: str, fmt: str, language: str) -> bytes:
-            if fmt == "xlsx":
-                return to_xlsx(df, list(headers), sheet=name, language=language)
-            return to_csv(df, list(headers))
-        _cached_bytes = build
-    return _cached_bytes(df, headers, name, fmt, language)
-
-
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-EAGER_XLSX_ROWS = 3000  # larger workbooks are built only when asked for (openpyxl: ~4k rows/s)
-
-
-def download_buttons(df: pd.DataFrame, headers: dict, name: str, username: str, detail: dict | None = None,
-                     key: str | None = None, labels: tuple[str, str] = ("Excel", "CSV"),
-                     language: str = "zh", prepare_label: str | None = None) -> None:
-    """Excel and CSV download buttons for a table a page shows (exactly its rows);
-    each click is audited with the table's name, format, row count and the
-    view's period and filters (`detail`). A large table's workbook is built
-    after a first click on `prepare_label`, so the page never waits for it."""
-    import streamlit as st
-    detail = {k: str(v) for k, v in (detail or {}).items()}
-    header_list = tuple(str(headers.get(c, c)) for c in df.columns)
-    key = key or name
-    cols = st.columns(2)
-    with cols[0]:
-        ready_key = f"_xlsx_ready_{key}"
-        if len(df) > EAGER_XLSX_ROWS and not st.session_state.get(ready_key):
-            if st.button(prepare_label or labels[0], key=f"prep_{key}", width="stretch"):
-                st.session_state[ready_key] = True
-                st.rerun()
-        else:
-            st.download_button(
-                labels[0], data=_bytes(df, header_list, name, "xlsx", language), file_name=f"{name}.xlsx",
-                mime=XLSX_MIME, key=f"dl_{key}_xlsx", on_click=record_download,
-                args=(username, name, "xlsx", len(df)), kwargs=detail, width="stretch")
-    with cols[1]:
-        st.download_button(
-            labels[1], data=_bytes(df, header_list, name, "csv", language), file_name=f"{name}.csv",
-            mime="text/csv", key=f"dl_{key}_csv", on_click=record_download,
-            args=(username, name, "csv", len(df)), kwargs=detail, width="stretch")

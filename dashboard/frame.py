@@ -11,6 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from . import config
 from .auth.login import login_gate, logout_button
 from .auth.users import ROLES, User
 from .ui.components import page_style
@@ -62,6 +63,18 @@ def display_settings() -> None:
             del qp[key]
         elif value != default and qp.get(key) != value:
             qp[key] = value
+
+
+def refuse_bad_config() -> None:
+    """Stop with a clear message (never a traceback, never a guess) when a
+    setting is unusable, e.g. DASHBOARD_DEMO=maybe: before anything reads it."""
+    from .auth import settings as auth_settings
+    try:
+        config.check()
+        auth_settings.check()
+    except (config.ConfigError, auth_settings.AuthConfigError) as exc:
+        st.error(t("auth.config_error", detail=str(exc)))
+        st.stop()
 
 
 def login() -> User | None:

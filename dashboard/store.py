@@ -144,6 +144,19 @@ def _version_files(target: Path) -> list[Path]:
     return sorted(target.parent.glob(f".{target.name}.v*"), key=lambda p: p.stat().st_mtime_ns)
 
 
+def _previous_link(target: Path) -> Path:
+    """A symlink to the version published before the current one: kept, so a
+    reader that resolved the link a moment ago can still open it."""
+    return target.with_name(f".{target.name}.previous")
+
+
+def _resolved(link: Path) -> Path | None:
+    try:
+        return Path(os.path.realpath(link)) if link.exists() else None
+    except OSError:
+        return None
+
+
 def _swap_link(target: Path, version_file: Path) -> None:
     """Point `target` at `version_file` atomically (rename of a fresh symlink)."""
     link = target.with_name(f".{target.name}.link-{os.getpid()}-{secrets.token_hex(4)}")
@@ -151,13 +164,38 @@ def _swap_link(target: Path, version_file: Path) -> None:
     os.replace(link, target)
 
 
-def _prune_versions(target: Path, keep: int = 2) -> None:
-    """Delete old versions but the newest `keep`: a reader that resolved the link
-    a moment ago can still open the previous one; open files stay readable."""
-    current = Path(os.path.realpath(target))
-    old = [p for p in _version_files(target) if p != current and not p.name.endswith((".building", ".wal"))]
-    for p in old[: max(0, len(old) - (keep - 1))]:
-        p.unlink(missing_ok=True)
+def clean_orphans(target: Path) -> list[Path]:
+    """Delete every version file that is neither published nor the previous good
+    one: a build killed half-way (kill -9, power loss) leaves its version file,
+    its .wal and temporary links behind. Called under the writer lock, so no
+    build is running. Returns what was removed."""
+    target = Path(target)
+    keep = {p for p in (_resolved(target), _resolved(_previous_link(target))) if p is not None}
+    removed = []
+    leftovers = list(target.parent.glob(f".{target.name}.v*")) + list(target.parent.glob(f".{target.name}.link-*"))
+    for p in leftovers:
+        if ".link-" not in p.name:  # temporary links are always leftovers; versions unless kept
+            base = p.with_name(p.name[:-len(".wal")]) if p.name.endswith(".wal") else p
+            if Path(os.path.realpath(base)) in keep and not p.name.endswith((".building", ".tmp")):
+                continue
+        with contextlib.suppress(FileNotFoundError):
+            p.unlink()
+            removed.append(p)
+    return removed
+
+
+def _prune_versions(target: Path, previous: Path | None) -> None:
+    """After a publish: keep the new version and the one it replaced (readers
+    that resolved the link a moment ago can still open it; open files stay
+    readable anyway), delete every other version file."""
+    link = _previous_link(target)
+    if previous is not None and previous.exists() and previous.name.startswith(f".{target.name}.v"):
+        tmp = target.with_name(f".{target.name}.link-{os.getpid()}-{secrets.token_hex(4)}")
+        os.symlink(previous.name, tmp)
+        os.replace(tmp, link)
+    else:
+        link.unlink(missing_ok=True)
+    clean_orphans(target)
 
 
 @contextlib.contextmanager
@@ -169,6 +207,8 @@ def building(target: str | os.PathLike, start_from_current: bool = True):
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     with exclusive_lock(target):  # one writer of a published file at a time
+        clean_orphans(target)  # what a killed build left behind; never the current or previous version
+        previous = _resolved(target)
         stamp = time.strftime("%Y%m%dT%H%M%S")
         version = target.with_name(f".{target.name}.v{stamp}-{secrets.token_hex(4)}")
         published = False
@@ -184,7 +224,7 @@ def building(target: str | os.PathLike, start_from_current: bool = True):
                 con.close()
             _swap_link(target, version)
             published = True
-            _prune_versions(target)
+            _prune_versions(target, previous)
         finally:
             if not published:
                 for leftover in (version, version.with_name(version.name + ".wal")):

@@ -18,6 +18,7 @@ mappings = st.multiselect(t("loader.mapping"), loader.available_mappings(), form
 strict = st.checkbox(t("loader.strict"), key="loader_strict")
 
 # Save each set of uploads once per session; a new selection resets the last validation.
+# The staged folder goes after a publish, when the session ends, or after a day (loader.stage_uploads).
 upload_key = tuple((f.name, f.size, f.file_id) for f in uploads or [])
 if st.session_state.get("loader_upload_key") != upload_key:
     loader.discard_uploads(st.session_state.get("loader_paths", []))
@@ -35,12 +36,15 @@ if paths:
     checked = st.session_state.get("loader_result")
     if right.button(t("loader.publish"), key="loader_publish", type="primary", disabled=checked is None):
         bar = st.progress(0.0, text=t("loader.publishing"))
-        st.session_state["loader_result"] = loader.load(
-            paths, config.db_path(), mappings, strict=strict, user=current_view().username,
-            progress=lambda f, text: bar.progress(min(max(f, 0.0), 1.0), text=text))
-    if st.session_state.get("loader_result") is not None:
-        loader_view.show_result(st.session_state["loader_result"])
-    else:
+        result = loader.load(paths, config.db_path(), mappings, strict=strict, user=current_view().username,
+                             progress=lambda f, text: bar.progress(min(max(f, 0.0), 1.0), text=text))
+        st.session_state["loader_result"] = result
+        if result.status == "published":  # done with these files: remove them now
+            loader.discard_uploads(paths)
+            st.session_state["loader_paths"] = paths = []
+    if st.session_state.get("loader_result") is None:
         st.info(t("loader.validate_first"))
+if st.session_state.get("loader_result") is not None:
+    loader_view.show_result(st.session_state["loader_result"])
 
 loader_view.history()

@@ -5,7 +5,7 @@ sales with rank change, biggest risers and fallers, and what needs attention."""
 import streamlit as st
 
 from dashboard.app_context import current_view, run_metric
-from dashboard.export import download_buttons
+from dashboard.ui.downloads import download_buttons
 from dashboard.ui import format as fmt
 from dashboard.ui import leaderboard_view as lv
 from dashboard.ui import live_view

@@ -2,8 +2,12 @@
 exports, from the SQLite ops store (dashboard.ops), never the business data.
 
 Events written by dashboard.auth: login, login_failed, login_locked (a lockout
-began), login_refused (an attempt during a lockout), logout (detail.reason:
+began), login_refused (an attempt during a lockout), login_throttled (refused:
+too many failures from the source), logout (detail.reason:
 button, expired, revoked, disabled). Pages that export call `record_export`.
+User management (dashboard.auth.manage; username = the admin, detail.user =
+whom): user_added, user_changed, user_password_reset, user_disabled,
+user_enabled, user_sessions_ended, user_unlocked, user_removed.
 """
 from __future__ import annotations
 
@@ -15,7 +19,9 @@ import pandas as pd
 
 from .. import ops
 
-EVENTS = ("login", "login_failed", "login_locked", "login_refused", "logout", "export", "setting_changed")
+EVENTS = ("login", "login_failed", "login_locked", "login_refused", "login_throttled", "logout", "export",
+          "setting_changed", "user_added", "user_changed", "user_password_reset", "user_disabled", "user_enabled",
+          "user_sessions_ended", "user_unlocked", "user_removed")
 COLUMNS = ("at", "username", "event", "detail")
 
 
@@ -27,6 +33,13 @@ def record_export(username: str, what: str, rows: int | None = None, path: Path 
     """Call from every download: `what` names the table or page exported;
     extra keyword arguments (period, filters, format) go into the detail."""
     record(username, "export", {"what": what, "rows": rows, **detail}, path)
+
+
+def last_logins(path: Path | None = None) -> dict[str, str]:
+    """Each user's latest sign-in (China time, ISO), from the audit log."""
+    with closing(ops.connect(path)) as con:
+        rows = con.execute("SELECT username, max(at) FROM audit WHERE event = 'login' GROUP BY username").fetchall()
+    return {u: at for u, at in rows}
 
 
 def audit_frame(username: str | None = None, event: str | None = None, limit: int = 500,

@@ -1,5 +1,10 @@
 """Brute-force lockout: after 5 failed logins for a user name within 15
-minutes, refuse every attempt for that name for 15 minutes.
+minutes, refuse every attempt for that name for 15 minutes. And a per-source
+throttle: after 20 failed logins from one source (the client's address, else
+its browser session) within 15 minutes, whatever the names tried, refuse every
+attempt *from that source* for 15 minutes. A guesser spraying many names is
+stopped after 20 bcrypt checks, and the real user signing in from elsewhere is
+not affected by the source block.
 
 Kept in the SQLite ops store, so it holds across sessions, browser tabs and
 app restarts, and is shared by every process. Counted per user name as typed
@@ -22,6 +27,10 @@ MAX_FAILURES = 5
 WINDOW_SECONDS = 15 * 60
 LOCK_SECONDS = 15 * 60
 _MAX_NAME = 64  # longer typed names are cut: the table cannot be bloated through the form
+SOURCE_MAX_FAILURES = 20
+SOURCE_WINDOW_SECONDS = 15 * 60
+SOURCE_LOCK_SECONDS = 15 * 60
+_MAX_SOURCE = 128
 
 DDL = [
     """CREATE TABLE IF NOT EXISTS auth_failures (
@@ -35,6 +44,17 @@ DDL = [
         locked_at REAL NOT NULL,
         until REAL NOT NULL
     )""",
+    """CREATE TABLE IF NOT EXISTS auth_source_failures (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        source TEXT NOT NULL,         -- ip:<address>, fwd:<address> or session:<id>
+        at REAL NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS auth_source_failures_at ON auth_source_failures (source, at)",
+    """CREATE TABLE IF NOT EXISTS auth_source_blocks (
+        source TEXT PRIMARY KEY,
+        blocked_at REAL NOT NULL,
+        until REAL NOT NULL
+    )""",
 ]
 
 
@@ -45,6 +65,9 @@ class Attempt:
     allowed: bool
     row_id: int | None = None
     locked_until: float | None = None
+    source: str | None = None
+    by_source: bool = False   # refused because of the source throttle, not the name's lockout
+    source_row_id: int | None = None
 
     def minutes_left(self, now: float | None = None) -> int:
         if self.locked_until is None:
@@ -72,36 +95,66 @@ def locked_until(username: str, now: float | None = None, path: Path | None = No
     return row[0] if row else None
 
 
-def begin_attempt(username: str, now: float | None = None, path: Path | None = None) -> Attempt:
-    """Ask to check a password for `username`; reserve the attempt if allowed."""
+def source_key(source: str | None) -> str | None:
+    return str(source)[:_MAX_SOURCE] if source else None
+
+
+def _source_refusal(con, source: str, now: float) -> float | None:
+    row = con.execute("SELECT until FROM auth_source_blocks WHERE source = ? AND until > ?",
+                      (source, now)).fetchone()
+    if row:
+        return row[0]
+    pending = con.execute("SELECT count(*), min(at) FROM auth_source_failures WHERE source = ? AND at > ?",
+                          (source, now - SOURCE_WINDOW_SECONDS)).fetchone()
+    if pending[0] >= SOURCE_MAX_FAILURES:  # parallel attempts in flight
+        return pending[1] + SOURCE_WINDOW_SECONDS
+    return None
+
+
+def begin_attempt(username: str, now: float | None = None, path: Path | None = None,
+                  source: str | None = None) -> Attempt:
+    """Ask to check a password for `username` from `source`; reserve the attempt if allowed."""
     name = key(username)
+    source = source_key(source)
     now = time.time() if now is None else now
     with closing(connect(path)) as con:
         con.execute("BEGIN IMMEDIATE")
         try:
+            if source:
+                until = _source_refusal(con, source, now)
+                if until:
+                    con.execute("COMMIT")
+                    return Attempt(name, False, locked_until=until, source=source, by_source=True)
             row = con.execute("SELECT until FROM auth_lockouts WHERE username = ? AND until > ?",
                               (name, now)).fetchone()
             if row:
                 con.execute("COMMIT")
-                return Attempt(name, False, locked_until=row[0])
+                return Attempt(name, False, locked_until=row[0], source=source)
             pending = con.execute("SELECT count(*), min(at) FROM auth_failures WHERE username = ? AND at > ?",
                                   (name, now - WINDOW_SECONDS)).fetchone()
             if pending[0] >= MAX_FAILURES:
                 # Only reachable with parallel attempts in flight: refuse until the oldest leaves the window.
                 con.execute("COMMIT")
-                return Attempt(name, False, locked_until=pending[1] + WINDOW_SECONDS)
+                return Attempt(name, False, locked_until=pending[1] + WINDOW_SECONDS, source=source)
             cur = con.execute("INSERT INTO auth_failures (username, at) VALUES (?, ?)", (name, now))
+            source_row = None
+            if source:  # reserved like the name's row; a success takes it back
+                source_row = con.execute("INSERT INTO auth_source_failures (source, at) VALUES (?, ?)",
+                                         (source, now)).lastrowid
             con.execute("COMMIT")
-            return Attempt(name, True, row_id=cur.lastrowid)
+            return Attempt(name, True, row_id=cur.lastrowid, source=source, source_row_id=source_row)
         except BaseException:
             con.execute("ROLLBACK")
             raise
 
 
 def succeeded(attempt: Attempt, path: Path | None = None) -> None:
-    """The password was right: the name's failure count starts again."""
+    """The password was right: the name's failure count starts again; the
+    source's reserved row for this attempt is taken back (its earlier failures stay)."""
     with closing(connect(path)) as con:
         con.execute("DELETE FROM auth_failures WHERE username = ?", (attempt.username,))
+        if attempt.source_row_id is not None:
+            con.execute("DELETE FROM auth_source_failures WHERE id = ?", (attempt.source_row_id,))
 
 
 def failed(attempt: Attempt, now: float | None = None, path: Path | None = None) -> float | None:
@@ -120,12 +173,31 @@ def failed(attempt: Attempt, now: float | None = None, path: Path | None = None)
                             (attempt.username, now, until))
                 # The lock now speaks for these failures; after it ends the name starts afresh.
                 con.execute("DELETE FROM auth_failures WHERE username = ? AND at <= ?", (attempt.username, now))
+            if attempt.source:
+                n = con.execute("SELECT count(*) FROM auth_source_failures WHERE source = ? AND at > ?",
+                                (attempt.source, now - SOURCE_WINDOW_SECONDS)).fetchone()[0]
+                if n >= SOURCE_MAX_FAILURES:
+                    con.execute("INSERT OR REPLACE INTO auth_source_blocks (source, blocked_at, until) "
+                                "VALUES (?, ?, ?)", (attempt.source, now, now + SOURCE_LOCK_SECONDS))
+                    con.execute("DELETE FROM auth_source_failures WHERE source = ? AND at <= ?", (attempt.source, now))
             con.execute("DELETE FROM auth_failures WHERE at < ?", (now - 86400,))
+            con.execute("DELETE FROM auth_source_failures WHERE at < ?", (now - 86400,))
+            con.execute("DELETE FROM auth_source_blocks WHERE until < ?", (now - 86400,))
             con.execute("COMMIT")
             return until
         except BaseException:
             con.execute("ROLLBACK")
             raise
+
+
+def source_blocked_until(source: str | None, now: float | None = None, path: Path | None = None) -> float | None:
+    if not source:
+        return None
+    now = time.time() if now is None else now
+    with closing(connect(path)) as con:
+        row = con.execute("SELECT until FROM auth_source_blocks WHERE source = ? AND until > ?",
+                          (source_key(source), now)).fetchone()
+    return row[0] if row else None
 
 
 def unlock(username: str, path: Path | None = None) -> None:

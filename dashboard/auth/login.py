@@ -28,6 +28,7 @@ import streamlit as st
 
 from .. import config
 from ..ui.i18n import t
+from ..ui.plain import md
 from . import audit, lockout, sessions, settings
 from .demo_users import ensure_demo_users
 from .users import User, UsersFileError, check_password, hash_password, credentials_dict, load_users, normalize_username
@@ -133,15 +134,46 @@ def _resume_from_cookie(auth, entries) -> User | None:
     return entry.user
 
 
+def client_source() -> str:
+    """Who is trying, for the per-source throttle: the client's address as
+    Streamlit sees it; behind a proxy on this host (no address), or with
+    DASHBOARD_TRUST_PROXY on, the address the proxy appended last to
+    X-Forwarded-For (or X-Real-IP); else this browser session (weakest: a new
+    session is a new source)."""
+    try:
+        ip = st.context.ip_address
+    except Exception:  # noqa: BLE001 - no request context (tests, bare mode)
+        ip = None
+    try:
+        headers = st.context.headers
+        forwarded = (headers.get("X-Forwarded-For") or "").split(",")[-1].strip() or \
+            (headers.get("X-Real-Ip") or "").strip()
+    except Exception:  # noqa: BLE001
+        forwarded = ""
+    if forwarded and (not ip or config.trust_proxy()):
+        return f"fwd:{forwarded}"
+    if ip:
+        return f"ip:{ip}"
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+    ctx = get_script_run_ctx()
+    return f"session:{ctx.session_id if ctx else 'none'}"
+
+
 def _attempt(auth, entries, typed_name: str, password: str) -> User | None:
     username = normalize_username(typed_name)
     if not username or not password:
         st.warning(t("auth.missing_fields"))
         return None
-    attempt = lockout.begin_attempt(username)
+    source = client_source()
+    attempt = lockout.begin_attempt(username, source=source)
     if not attempt.allowed:
-        audit.record(attempt.username, "login_refused", {"locked_until": _iso(attempt.locked_until)})
-        st.error(t("auth.locked", minutes=attempt.minutes_left()))
+        if attempt.by_source:
+            audit.record(attempt.username, "login_throttled",
+                         {"source": source, "until": _iso(attempt.locked_until)})
+            st.error(t("auth.throttled", minutes=attempt.minutes_left()))
+        else:
+            audit.record(attempt.username, "login_refused", {"locked_until": _iso(attempt.locked_until)})
+            st.error(t("auth.locked", minutes=attempt.minutes_left()))
         return None
     known = username in entries and entries[username].user.active
     if not known:
@@ -165,9 +197,13 @@ def _attempt(auth, entries, typed_name: str, password: str) -> User | None:
     if username in entries and not entries[username].user.active:
         reason = "inactive_user"
     audit.record(attempt.username, "login_failed", {"reason": reason})
+    source_until = lockout.source_blocked_until(source)
     if until:
         audit.record(attempt.username, "login_locked", {"until": _iso(until), "failures": lockout.MAX_FAILURES})
         st.error(t("auth.locked", minutes=attempt.minutes_left() or int(lockout.LOCK_SECONDS // 60)))
+    elif source_until:
+        audit.record(attempt.username, "login_throttled", {"source": source, "until": _iso(source_until)})
+        st.error(t("auth.throttled", minutes=int(lockout.SOURCE_LOCK_SECONDS // 60)))
     else:
         st.error(t("auth.bad_credentials"))
     return None
@@ -177,15 +213,16 @@ def login_gate() -> User | None:
     """Run on every rerun, before anything else. Returns the logged-in user, or
     draws the login form and returns None (the app then calls st.stop())."""
     try:
+        config.check()
         settings.check()
-    except settings.AuthConfigError as exc:
+    except (config.ConfigError, settings.AuthConfigError) as exc:
         st.error(t("auth.config_error", detail=str(exc)))
         st.stop()
     try:
         ensure_demo_users()
         entries = load_users()
     except (UsersFileError, OSError) as exc:
-        st.error(t("auth.users_error", detail=str(exc)))
+        st.error(t("auth.users_error", detail=md(exc)))
         return None
     auth = _authenticator(entries)
     user = _current(auth, entries)
@@ -237,7 +274,7 @@ def logout_button(location: str = "sidebar", show_user: bool = True) -> None:
     if show_user:
         user = current_user()
         if user is not None:
-            area.caption(t("auth.signed_in_as", name=user.name, role=t(f"auth.role.{user.role}")))
+            area.caption(t("auth.signed_in_as", name=md(user.name), role=t(f"auth.role.{user.role}")))
     area.button(t("auth.logout"), key="auth_logout", on_click=_on_logout)
 
 

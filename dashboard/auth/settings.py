@@ -14,6 +14,9 @@ from .. import config
 
 COOKIE_NAME = "dashboard_auth"
 MIN_KEY_LENGTH = 32
+# A random key of 32 hex characters has about 14 distinct ones (fewer than 8:
+# never seen in 200,000 draws); "aaaa…" or "abcabc…" are not random.
+MIN_KEY_DISTINCT = 8
 # Placeholders that appear in docs and examples; never valid outside demo mode.
 EXAMPLE_KEYS = frozenset({
     "", "change-me", "changeme", "some_key", "some_signature_key", "secret", "example",
@@ -37,15 +40,31 @@ def _from_secrets(name: str):
         return None
 
 
+def key_problem(key: str | None) -> str | None:
+    """Why a cookie key is unfit, or None: missing, an example, short, or of too
+    little variety (few distinct characters, or one short pattern repeated)."""
+    if not key:
+        return "missing"
+    if key.lower() in EXAMPLE_KEYS:
+        return "an example value"
+    if len(key) < MIN_KEY_LENGTH:
+        return f"shorter than {MIN_KEY_LENGTH} characters"
+    if len(set(key)) < MIN_KEY_DISTINCT:
+        return f"of too little variety ({len(set(key))} distinct characters, at least {MIN_KEY_DISTINCT})"
+    period = (key + key).find(key, 1)
+    if period < len(key):
+        return f"one {period}-character pattern repeated"
+    return None
+
+
 def cookie_key() -> str:
     global _process_key
     key = os.environ.get("DASHBOARD_COOKIE_KEY") or _from_secrets("cookie_key")
     key = str(key).strip() if key is not None else None
-    if key and key.lower() not in EXAMPLE_KEYS and len(key) >= MIN_KEY_LENGTH:
+    problem = key_problem(key)
+    if problem is None:
         return key
     if not config.demo_mode():
-        problem = "missing" if not key else ("an example value" if key.lower() in EXAMPLE_KEYS
-                                             else f"shorter than {MIN_KEY_LENGTH} characters")
         raise AuthConfigError(
             f"the login cookie key is {problem}. Set DASHBOARD_COOKIE_KEY or [auth] cookie_key in "
             ".streamlit/secrets.toml to a random string, e.g. the output of "

@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import stat
 import tempfile
 import threading
 from dataclasses import dataclass, field, replace
@@ -33,7 +34,7 @@ from pathlib import Path
 
 import yaml
 
-from .. import config
+from .. import config, yaml_strict
 from ..filelock import exclusive_lock
 from ..scope import Scope
 
@@ -205,15 +206,19 @@ def load_users(path: Path | str | None = None) -> dict[str, UserEntry]:
         st = path.stat()
     except FileNotFoundError:
         return {}
-    ident = (st.st_ino, st.st_mtime_ns, st.st_size)
+    if st.st_mode & 0o022:
+        # Anyone else who can write it can make themselves admin.
+        raise UsersFileError(f"{path}: writable by {'group and others' if st.st_mode & 0o002 else 'group'} "
+                             f"(mode {stat.S_IMODE(st.st_mode):04o}); refusing it. Run: chmod 600 {path}")
+    ident = (st.st_ino, st.st_mtime_ns, st.st_size, st.st_mode)
     key = str(path.resolve())
     with _cache_lock:
         hit = _cache.get(key)
         if hit and hit[0] == ident:
             return hit[1]
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
+        data = yaml_strict.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:  # duplicate keys too: a hand edit must not silently win
         raise UsersFileError(f"{path}: not valid YAML: {exc}") from exc
     entries = _parse(data, path)
     with _cache_lock:
@@ -273,7 +278,8 @@ def _serialize(entries: dict[str, UserEntry]) -> str:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.fchmod(fd, 0o600)  # hashes: readable by the service account only

@@ -37,6 +37,8 @@ def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        from .. import config
+        config.check()  # e.g. DASHBOARD_DEMO=maybe: refuse before anything acts on a guess
         return args.func(args) or 0
     except KeyboardInterrupt:
         return 130

@@ -1,11 +1,33 @@
 """`load PATH... --db PATH [--mapping FILE] [--strict]`: load exports, publish atomically,
-print a summary and every problem (file, row, column, value, reason in zh / en)."""
+print a summary and the problems by reason: a count and the first rows of each
+(file, row, column, value, reason in zh / en); every row is in the report's rejected.csv."""
 from __future__ import annotations
 
 import getpass
 import sys
 
 from .. import config
+
+
+SHOW_PER_REASON = 5
+
+
+def print_problems(problems, report_dir, show: int = SHOW_PER_REASON, out=None) -> None:
+    """Problems by reason: '<count> × <file> <column>: <reason>' then the first
+    `show` rows of it, and where the rest are."""
+    from ..loader.report import by_reason
+    out = out or sys.stderr
+    groups = by_reason(problems)
+    if not groups:
+        return
+    print(f"problems by reason ({len(problems)} in all; every row in {report_dir}/rejected.csv):", file=out)
+    for (kind, file, column, zh, en), items in groups:
+        where = f"{file} {column}".strip()
+        print(f"  {len(items)} × {kind} {where}: {zh} / {en}", file=out)
+        for p in items[:max(show, 0)]:
+            print(f"    {p.message}", file=out)
+        if len(items) > show:
+            print(f"    … {len(items) - show} more", file=out)
 
 
 def register(sub) -> None:
@@ -19,6 +41,8 @@ def register(sub) -> None:
     p.add_argument("--strict", action="store_true", help="load nothing if any row is bad")
     p.add_argument("--check", action="store_true", help="validate only; publish nothing")
     p.add_argument("--user", default=None, help="who is loading (recorded in the load history)")
+    p.add_argument("--show", type=int, default=SHOW_PER_REASON, metavar="N",
+                   help=f"rows printed per reason (default {SHOW_PER_REASON}); all are in rejected.csv")
     p.set_defaults(func=run)
 
 
@@ -34,8 +58,7 @@ def run(args) -> int:
               f"rejected {f.rejected}, excluded {f.excluded}")
     for w in result.warnings:
         print(f"warning: {w}", file=sys.stderr)
-    for p in result.problems:
-        print(p.message, file=sys.stderr)
+    print_problems(result.problems, result.report_dir, args.show)
     print(f"status {result.status}: loaded {result.rows_loaded}, rejected {result.rows_rejected}, "
           f"excluded {result.rows_excluded}, {result.duration_s:.2f}s; report {result.report_dir}")
     if result.message and result.status != "published":

@@ -1,4 +1,8 @@
-"""`users add|list|disable|enable|passwd|role|unlock|logout`: manage the users file.
+"""`users add|list|disable|enable|passwd|role|unlock|logout|remove`: manage the users file.
+
+The same functions as the admin page (dashboard.auth.manage): every change is
+audited as `cli:<os user>`, and the last active administrator cannot be
+disabled, demoted or removed.
 
 Passwords are never taken from the command line (they would sit in the shell
 history and the process list): they are prompted without echo, or, for scripts
@@ -16,6 +20,10 @@ from .. import config
 
 def _path(args) -> Path:
     return Path(args.file) if args.file else config.users_path()
+
+
+def _by() -> str:
+    return f"cli:{getpass.getuser()}"
 
 
 def _read_password(args, confirm: bool = True) -> str:
@@ -82,6 +90,10 @@ def register(sub) -> None:
     o.add_argument("username")
     o.set_defaults(func=run_logout)
 
+    rm = ops.add_parser("remove", help="delete a user (not the last active administrator)")
+    rm.add_argument("username")
+    rm.set_defaults(func=run_remove)
+
 
 def _describe(user) -> str:
     scope = {"region": ",".join(user.regions), "store": ",".join(user.stores)}.get(user.role, "all")
@@ -90,10 +102,11 @@ def _describe(user) -> str:
 
 
 def run_add(args) -> int:
-    from ..auth.users import add_user, validate_username
+    from ..auth import manage
+    from ..auth.users import validate_password, validate_username
     validate_username(args.username)  # fail before asking for a password
-    user = add_user(args.username, _read_password(args), args.role, args.region, args.store,
-                    name=args.name, path=_path(args))
+    user, _ = manage.add(_by(), args.username, args.role, args.region, args.store, name=args.name,
+                         password=validate_password(_read_password(args)), path=_path(args))
     print(f"added {_describe(user)}")
     return 0
 
@@ -113,37 +126,45 @@ def run_list(args) -> int:
 
 
 def run_disable(args) -> int:
-    from ..auth.users import set_disabled
-    user = set_disabled(args.username, args.disabled, path=_path(args))
+    from ..auth import manage
+    user = manage.set_disabled(_by(), args.username, args.disabled, path=_path(args))
     print(f"{'disabled' if user.disabled else 'enabled'} {user.username}")
     return 0
 
 
 def run_passwd(args) -> int:
-    from ..auth.users import get_user, set_password
+    from ..auth import manage
+    from ..auth.users import get_user, validate_password
     if get_user(args.username, _path(args)) is None:
         raise ValueError(f"no such user {args.username!r}")
-    user = set_password(args.username, _read_password(args), path=_path(args))
+    user, _ = manage.reset_password(_by(), args.username, validate_password(_read_password(args)),
+                                    path=_path(args))
     print(f"password changed for {user.username}; their sessions have ended")
     return 0
 
 
 def run_role(args) -> int:
-    from ..auth.users import set_role
-    user = set_role(args.username, args.role, args.region, args.store, path=_path(args))
+    from ..auth import manage
+    user = manage.change_role(_by(), args.username, args.role, args.region, args.store, path=_path(args))
     print(f"changed {_describe(user)}")
     return 0
 
 
 def run_unlock(args) -> int:
-    from ..auth.lockout import unlock
-    unlock(args.username)
-    print(f"unlocked {args.username.strip().lower()}")
+    from ..auth import manage
+    print(f"unlocked {manage.unlock(_by(), args.username)}")
     return 0
 
 
 def run_logout(args) -> int:
-    from ..auth.users import revoke_sessions
-    user = revoke_sessions(args.username, path=_path(args))
+    from ..auth import manage
+    user = manage.end_sessions(_by(), args.username, path=_path(args))
     print(f"ended all sessions of {user.username}")
+    return 0
+
+
+def run_remove(args) -> int:
+    from ..auth import manage
+    user = manage.remove(_by(), args.username, path=_path(args))
+    print(f"removed {user.username}")
     return 0

@@ -9,15 +9,16 @@ Public API (the CLI and the admin page use only these):
     available_mappings(folder=None) -> list[Path]
     load_mapping(path) -> Mapping
     load_history(limit=100, ops_path=None) -> DataFrame
-    stage_uploads([(name, bytes), ...]) -> list[Path]; discard_uploads(paths)
+    stage_uploads([(name, bytes), ...]) -> StagedUploads (list of Paths; folder removed when dropped)
+    discard_uploads(paths); remove_stale_uploads(max_age_s=86400)
 """
 from .history import load_history
 from .mapping import Mapping, MappingError, load_mapping
-from .pipeline import (FileResult, LoadResult, available_mappings, check, discard_uploads, load, preview,
-                       stage_uploads)
+from .pipeline import (FileResult, LoadResult, StagedUploads, available_mappings, check, discard_uploads, load,
+                       preview, remove_stale_uploads, stage_uploads)
 from .readers import ReadError, read_file
 from .report import Problem
 
 __all__ = ["load", "check", "preview", "available_mappings", "load_mapping", "load_history",
-           "stage_uploads", "discard_uploads", "LoadResult", "FileResult", "Problem", "Mapping",
+           "stage_uploads", "discard_uploads", "remove_stale_uploads", "StagedUploads", "LoadResult", "FileResult", "Problem", "Mapping",
            "MappingError", "ReadError", "read_file"]

@@ -33,6 +33,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from .. import yaml_strict
+
 from .. import schema
 from .readers import RawTable, clean_header
 from .report import Problem
@@ -154,8 +156,8 @@ def parse_mapping(data: dict, path: Path | None = None) -> Mapping:
 def load_mapping(path: str | Path) -> Mapping:
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
+        data = yaml_strict.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:  # duplicate keys too (yaml_strict)
         raise MappingError(f"{path.name}: not valid YAML: {exc}") from exc
     return parse_mapping(data, path)
 

@@ -7,10 +7,12 @@ Any exception, a --strict rejection or a dry run discards the copy.
 """
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import time
 import traceback
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -22,7 +24,7 @@ from . import history
 from .mapping import (Batch, Mapping, MappingError, apply_mapping, choose_mapping, identity_mapping,
                       load_mapping, mapping_rows_batches)
 from .readers import RawTable, ReadError, read_file
-from .report import Problem, new_report_dir, write_report
+from .report import Problem, new_report_dir, open_private, write_report
 from .upsert import upsert_stage
 from .validate import DEPENDENCY_ORDER, STAGE, validate_and_stage
 
@@ -207,6 +209,9 @@ def load(paths: Iterable[str | Path], db_path: str | Path, mappings=None, strict
             progress(0.0, "读取文件 / reading files")
         batches, results, read_problems = read_and_map(paths, mappings)
         problems.extend(read_problems)
+        if not any(r.table != "?" and r.format != "mapping" for r in results):
+            raise _Discard("failed", f"no readable file among {len(paths)}: nothing loaded"
+                           if paths else "no file given: nothing loaded")
         with store.building(db_path) as con:
             _run_batches(con, batches, results, problems, progress)
             bad = [p for p in problems if p.kind != "excluded"]
@@ -220,7 +225,8 @@ def load(paths: Iterable[str | Path], db_path: str | Path, mappings=None, strict
         status, message = d.status, str(d)
     except Exception as exc:  # noqa: BLE001 - any failure leaves the published file untouched; report it
         status, message = "failed", f"{type(exc).__name__}: {exc}"
-        (report_dir / "traceback.txt").write_text(traceback.format_exc(), encoding="utf-8")
+        with open_private(report_dir / "traceback.txt") as fh:
+            fh.write(traceback.format_exc())
     result = LoadResult(status, results, problems, time.monotonic() - started, report_dir, load_id, message)
     if status == "published" and not message:
         result.message = f"{result.rows_loaded} loaded, {result.rows_rejected} rejected, {result.rows_excluded} excluded"
@@ -243,21 +249,58 @@ def check(paths: Iterable[str | Path], db_path: str | Path, mappings=None,
     return load(paths, db_path, mappings, strict=False, user="preview", progress=progress, dry_run=True)
 
 
-def stage_uploads(files: Iterable[tuple[str, bytes]], folder: Path | None = None) -> list[Path]:
-    """Save uploaded files (name, bytes) under their own names in a fresh folder;
-    the name decides the table when no mapping applies."""
-    folder = Path(folder or tempfile.mkdtemp(prefix="dashboard-upload-"))
+UPLOAD_PREFIX = "dashboard-upload-"
+STALE_UPLOAD_SECONDS = 24 * 3600
+
+
+class StagedUploads(list):
+    """The staged files (a list of Paths). Their temporary folder is removed when
+    this object is dropped: the admin page keeps it in session state, so the
+    folder goes when the session ends (or the process exits) even if nobody
+    loads; after a publish the page removes it at once (discard_uploads)."""
+
+    def __init__(self, paths, folder: Path | None = None):
+        super().__init__(paths)
+        if folder is not None and folder.name.startswith(UPLOAD_PREFIX):
+            weakref.finalize(self, shutil.rmtree, str(folder), True)
+
+
+def stage_uploads(files: Iterable[tuple[str, bytes]], folder: Path | None = None) -> StagedUploads:
+    """Save uploaded files (name, bytes) under their own names in a fresh private
+    folder (0700, files 0600); the name decides the table when no mapping applies.
+    Stale upload folders of earlier sessions are swept first."""
+    remove_stale_uploads()
+    folder = Path(folder or tempfile.mkdtemp(prefix=UPLOAD_PREFIX))  # mkdtemp: mode 0700
     folder.mkdir(parents=True, exist_ok=True)
     out = []
     for name, data in files:
         safe = Path(name).name or "upload"
         target = folder / safe
-        target.write_bytes(data)
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
         out.append(target)
-    return out
+    return StagedUploads(out, folder)
 
 
 def discard_uploads(paths: Iterable[Path]) -> None:
     for folder in {Path(p).parent for p in paths}:
-        if folder.name.startswith("dashboard-upload-"):
+        if folder.name.startswith(UPLOAD_PREFIX):
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def remove_stale_uploads(max_age_s: float = STALE_UPLOAD_SECONDS, tmp: Path | None = None) -> list[Path]:
+    """Remove upload folders older than max_age_s (a crashed server's or a
+    session that never ended cleanly); returns what was removed."""
+    tmp = Path(tmp or tempfile.gettempdir())
+    cutoff = time.time() - max_age_s
+    removed = []
+    for folder in tmp.glob(UPLOAD_PREFIX + "*"):
+        try:
+            if folder.is_dir() and not folder.is_symlink() and folder.stat().st_mtime < cutoff \
+                    and folder.stat().st_uid == os.getuid():
+                shutil.rmtree(folder, ignore_errors=True)
+                removed.append(folder)
+        except OSError:
+            continue
+    return removed

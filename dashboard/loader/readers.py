@@ -25,6 +25,11 @@ ENCODINGS = ("utf-8-sig", "gb18030")
 
 _SPACE = re.compile(r"[\s\u3000\ufeff]+")
 
+# The longest CSV field read (Python's csv module stops at 128 KB by default
+# with an uncaught _csv.Error). Longer than any real cell (a group message is
+# a few KB); a longer one is reported as a file problem naming its row.
+MAX_FIELD_CHARS = 1024 * 1024
+
 
 class ReadError(ValueError):
     """A file that cannot be read at all (unknown format, undecodable, empty)."""
@@ -129,7 +134,19 @@ def read_csv_bytes(data: bytes, name: str, header_row: int = 1) -> RawTable:
     text, encoding = decode(data, name)
     first_line = text.split("\n", 1)[0]
     delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    if csv.field_size_limit() < MAX_FIELD_CHARS:
+        csv.field_size_limit(MAX_FIELD_CHARS)  # process-wide; only ever raised, to this bound
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows = []
+    try:
+        for row in reader:
+            rows.append(row)
+    except csv.Error as exc:
+        row_no = len(rows) + 1  # the record that failed, counted as the file's rows are (header = 1)
+        if "field larger than field limit" in str(exc):
+            raise ReadError(f"{name}: row {row_no}: a field is longer than {MAX_FIELD_CHARS // 1024} KB "
+                            "(the limit of one cell); fix or remove that row") from None
+        raise ReadError(f"{name}: row {row_no}: not readable as CSV ({exc})") from None
     return _from_rows(name, "csv", encoding, rows, header_row)
 
 
@@ -179,10 +196,15 @@ def read_file(path: str | Path, name: str | None = None, sheet=None, header_row:
     if not path.exists():
         raise FileNotFoundError(f"{name}: file not found")
     fmt = detect_format(Path(name))
-    if fmt == "csv":
-        return read_csv_bytes(path.read_bytes(), name, header_row)
-    if fmt == "xlsx":
-        return read_xlsx(path, name, sheet, header_row)
-    if fmt == "xls":
-        return read_xls(path, name, sheet, header_row)
-    return read_parquet(path, name)
+    try:
+        if fmt == "csv":
+            return read_csv_bytes(path.read_bytes(), name, header_row)
+        if fmt == "xlsx":
+            return read_xlsx(path, name, sheet, header_row)
+        if fmt == "xls":
+            return read_xls(path, name, sheet, header_row)
+        return read_parquet(path, name)
+    except (ReadError, FileNotFoundError):
+        raise
+    except Exception as exc:  # a corrupt or mislabelled file: a problem naming it, never a traceback
+        raise ReadError(f"{name}: cannot be read as {fmt} ({type(exc).__name__}: {exc})") from None

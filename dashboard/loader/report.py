@@ -1,5 +1,6 @@
 """Problems found while loading, and the report written next to the database:
-<db dir>/load_reports/<timestamp>/report.json + rejected.csv."""
+<db dir>/load_reports/<timestamp>/report.json + rejected.csv. The rejected rows'
+values are business data: folders 0700, files 0600 (the service account only)."""
 from __future__ import annotations
 
 import csv
@@ -48,28 +49,56 @@ class Problem:
         return d
 
 
+def by_reason(problems: list[Problem]) -> list[tuple[tuple, list[Problem]]]:
+    """Problems grouped by (kind, file, column, reason), in order of first
+    appearance: what the CLI summarises (the full list is in rejected.csv)."""
+    groups: dict[tuple, list[Problem]] = {}
+    for p in problems:
+        groups.setdefault((p.kind, p.file, p.column, p.reason_zh, p.reason_en), []).append(p)
+    return list(groups.items())
+
+
 CSV_COLUMNS = ["file", "row", "column", "value", "reason_zh", "reason_en", "kind"]
 
 
 def new_report_dir(db_path: Path) -> Path:
     base = Path(db_path).resolve().parent / "load_reports"
+    base.mkdir(mode=0o700, parents=True, exist_ok=True)
+    private(base)
     stamp = ops.now_text().replace("-", "").replace(":", "").replace("T", "-")  # China time, like the history
     for n in range(1000):
         candidate = base / (stamp if n == 0 else f"{stamp}-{n}")
         try:
-            candidate.mkdir(parents=True)
+            candidate.mkdir(mode=0o700)
+            private(candidate)
             return candidate
         except FileExistsError:
             continue
     raise RuntimeError(f"cannot create a report folder under {base}")
 
 
+def private(path: Path) -> None:
+    """Folders 0700 whatever the umask; an existing folder we own is tightened."""
+    try:
+        if path.stat().st_uid == os.getuid():
+            os.chmod(path, 0o700)
+    except OSError:
+        pass
+
+
+def open_private(path: Path, newline=None, encoding="utf-8"):
+    """Open a report file for writing, created 0600."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    return os.fdopen(fd, "w", newline=newline, encoding=encoding)
+
+
 def write_report(folder: Path, summary: dict, problems: list[Problem]) -> None:
-    with open(folder / "rejected.csv", "w", newline="", encoding="utf-8-sig") as fh:  # BOM: Excel opens it right
+    with open_private(folder / "rejected.csv", newline="", encoding="utf-8-sig") as fh:  # BOM: Excel opens it right
         w = csv.DictWriter(fh, fieldnames=CSV_COLUMNS)
         w.writeheader()
         for p in problems:
             w.writerow(p.as_row())
     tmp = folder / "report.json.tmp"
-    tmp.write_text(json.dumps(summary, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    with open_private(tmp) as fh:
+        fh.write(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
     os.replace(tmp, folder / "report.json")

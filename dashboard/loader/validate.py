@@ -60,6 +60,31 @@ TYPE_REASONS = {
 }
 MAX_DECIMAL = 1e12  # DECIMAL(14,2)
 
+# Dates that say when something happened may not lie after tomorrow (China
+# time; tomorrow is allowed for a clock a little ahead): an order dated 2099
+# would make "yesterday" an empty day for everyone. Planned dates may: a
+# store's closing day, a guide's last day, a live session's schedule.
+PLANNED_DATES = {("stores", "closed_on"), ("guides", "left_on"), ("live_sessions", "started_at"),
+                 ("live_sessions", "ended_at")}
+FUTURE_REASON = ("日期晚于明天（中国时间），不可能已发生", "is after tomorrow (China time): it cannot have happened yet")
+
+# Control characters are never data: NUL and the other C0/C1 codes (and DEL)
+# anywhere; in ids and codes also tab and line breaks, which text may hold.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROL_IN_ID = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+CONTROL_REASON = ("含有控制字符（如 NUL）", "contains a control character (such as NUL)")
+
+
+def _is_id(table: str, col: str) -> bool:
+    return col.endswith("_id") or col in schema.NATURAL_KEYS[table] or (table, col) in schema.ENUMS
+
+
+def future_limit() -> str:
+    """The first moment that is too late: the day after tomorrow, 00:00 China time, as ISO text."""
+    from datetime import timedelta
+    from ..clock import today
+    return (today() + timedelta(days=2)).isoformat()
+
 
 def _typ(sql_type: str) -> str:
     return "DECIMAL" if sql_type.startswith("DECIMAL") else sql_type
@@ -172,11 +197,13 @@ def check_cells(batch: Batch) -> tuple[pd.DataFrame, list[Problem], set[int]]:
     bad_rows: set[int] = set(batch.rejected_rows) | set(batch.excluded_rows)
     skip = pd.Series([i in bad_rows for i in range(len(frame))], index=frame.index)
     typed = pd.DataFrame(index=frame.index)
+    too_late = future_limit()
     for col, sql_type, nullable in schema.TABLES[table]:
         raw = frame[col] if col in frame.columns else pd.Series([None] * len(frame), index=frame.index, dtype=object)
         raw = raw.astype(object).where(raw.notna(), None)  # readers and mappings already trimmed the text
         values, bad = parse_column(raw, sql_type)
         issues = []
+        ctrl = _control_mask(raw, _CONTROL_IN_ID if _is_id(table, col) else _CONTROL)
         if not nullable:
             issues.append((raw.isna(), *REQUIRED_REASON))
         issues.append((bad, *TYPE_REASONS.get(_typ(sql_type), ("", ""))))
@@ -185,13 +212,34 @@ def check_cells(batch: Batch) -> tuple[pd.DataFrame, list[Problem], set[int]]:
             values = values.map(lambda v: v.lower() if isinstance(v, str) else v)
             not_allowed = values.notna() & ~values.isin(allowed)
             issues.append((not_allowed, f"取值须为 {'、'.join(allowed)} 之一", f"must be one of {', '.join(allowed)}"))
+        if _typ(sql_type) in ("DATE", "TIMESTAMP") and (table, col) not in PLANNED_DATES:
+            future = values.notna() & (values.astype("string") >= too_late).fillna(False).astype(bool)
+            issues.append((future, *FUTURE_REASON))
+        # A cell with a control character gets that reason alone (not also "not a valid date").
+        issues = [(ctrl, *CONTROL_REASON)] + [(mask & ~ctrl, zh, en) for mask, zh, en in issues]
         for mask, zh, en in issues:
             for i in frame.index[mask & ~skip]:
-                problems.append(Problem(batch.file, batch.row_numbers[i], col, raw.iloc[i], zh, en))
+                problems.append(Problem(batch.file, batch.row_numbers[i], col, _shown(raw.iloc[i]), zh, en))
                 bad_rows.add(int(i))
         typed[col] = values
     typed["_i"] = range(len(frame))
     return typed, problems, bad_rows
+
+
+def _control_mask(raw: pd.Series, pattern: re.Pattern) -> pd.Series:
+    """Cells holding a control character. One search over the joined column
+    first (C speed): the common case, a clean column, costs no per-cell work."""
+    if not pattern.search("".join([v for v in raw.tolist() if isinstance(v, str)])):
+        return pd.Series(False, index=raw.index)
+    return raw.map(lambda v: isinstance(v, str) and pattern.search(v) is not None).astype(bool)
+
+
+def _shown(value):
+    """A value as the report shows it: control characters visible as \\x00 (a NUL
+    would cut the text short in a terminal, a CSV or a page)."""
+    if isinstance(value, str) and _CONTROL_IN_ID.search(value):
+        return _CONTROL_IN_ID.sub(lambda m: m.group().encode("unicode_escape").decode(), value)
+    return value
 
 
 def combine_rows(batch: Batch, typed: pd.DataFrame, bad_rows: set[int], problems: list[Problem]) -> pd.DataFrame:

@@ -10,6 +10,7 @@ import streamlit as st
 
 from . import format as fmt
 from .i18n import language, t
+from .plain import html_labels, html_text
 
 POS_COLOUR, WEMALL_COLOUR = "#4c78a8", "#f58518"
 
@@ -73,13 +74,16 @@ def money_axis(values: pd.Series) -> tuple[float, str]:
 
 
 def _money_bars(fig: go.Figure, x, df: pd.DataFrame, hover_x: str, customdata=None) -> go.Figure:
+    """x: days, or category labels already escaped (plain.html_labels); customdata is escaped here."""
     divisor, title = money_axis(df["pos_sales"] + df["wemall_sales"])
+    if customdata is not None:
+        customdata = html_labels(customdata)
     for col, name, colour in (("pos_sales", t("ov.channel.pos"), POS_COLOUR),
                               ("wemall_sales", t("ov.channel.wemall"), WEMALL_COLOUR)):
         shown = [fmt.money(v) for v in df[col]]
         fig.add_bar(x=x, y=df[col] / divisor, name=name, marker_color=colour,
                     customdata=list(zip(shown, customdata if customdata is not None else shown)),
-                    hovertemplate=hover_x + "<br>" + name + ": %{customdata[0]}<extra></extra>")
+                    hovertemplate=hover_x + "<br>" + html_text(name) + ": %{customdata[0]}<extra></extra>")
     fig.update_layout(barmode="stack", xaxis_title=None, yaxis_title=title)
     return fig
 
@@ -89,8 +93,9 @@ def trend_chart(df: pd.DataFrame) -> go.Figure:
 
 
 def bar_by_category(df: pd.DataFrame, category: str, label_col: str | None = None) -> go.Figure:
-    """Stacked POS/WeMall bars by a category; ids stay on a category axis (never numeric)."""
-    labels = df[label_col or category].astype(str)
+    """Stacked POS/WeMall bars by a category; ids stay on a category axis (never numeric).
+    The names are data: escaped, since Plotly renders <a>, <b>, <br> in tick and hover text."""
+    labels = html_labels(df[label_col or category].astype(str))
     fig = _money_bars(go.Figure(), labels, df, "%{x}", customdata=list(df[category].astype(str)))
     fig.update_xaxes(type="category")
     return style_figure(fig)

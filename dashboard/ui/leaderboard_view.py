@@ -15,6 +15,7 @@ from ..columns import kind_of, label_key
 from . import format as fmt
 from .components import style_figure
 from .i18n import language, t
+from .plain import html_labels
 
 
 def header(column: str) -> str:
@@ -56,7 +57,7 @@ GUIDE_COLUMNS = ["rank", "rank_change", "guide_name", "guide_id", "store_name", 
 
 def exports(df: pd.DataFrame, columns: list[str], name: str, view, audit: dict | None = None, key: str | None = None):
     """Excel and CSV download buttons for `columns` of `df`, audited for `view`'s user."""
-    from ..export import download_buttons
+    from .downloads import download_buttons
     download_buttons(df[columns], headers(columns), name, view.username,
                      audit or {"period": view.period, "filters": view.filters.key()}, key=key or name,
                      labels=(t("lb.export_xlsx"), t("lb.export_csv")), language=language())
@@ -76,7 +77,7 @@ def pareto_figure(curve: pd.DataFrame, top_share: float | None = None) -> go.Fig
     guide-concentration metric's top_share column: SPEC's 10%)."""
     fig = go.Figure()
     fig.add_scatter(x=curve["guide_share"], y=curve["wemall_share"], mode="lines", name=t("lb.pareto"),
-                    line=dict(color="#f58518", width=3), customdata=curve["guide_name"].fillna(""),
+                    line=dict(color="#f58518", width=3), customdata=html_labels(curve["guide_name"].fillna("")),
                     hovertemplate="%{x:.1%} → %{y:.1%}<br>%{customdata}<extra></extra>")
     fig.add_scatter(x=[0, 1], y=[0, 1], mode="lines", line=dict(color="#999", dash="dot"),
                     hoverinfo="skip", showlegend=False)

@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from ..app_context import run_metric
-from ..export import download_buttons
+from .downloads import download_buttons
 from . import format as fmt
 from . import drill as drill_state
 from . import leaderboard_view as lv

@@ -1,23 +1,27 @@
 """Drawing helpers for the admin loading page: the per-file preview, a load's
-result with its problems, and the load history. Values come from dashboard.loader."""
+result with its problems, and the load history. Values come from dashboard.loader.
+File names, header names and cell values are data: shown through plain.md()
+wherever Streamlit would read markdown, in tables otherwise."""
 from __future__ import annotations
 
 import streamlit as st
 
 from .. import loader
 from .i18n import language, t
+from .plain import md
 
 
 def preview(paths, mappings) -> None:
     st.subheader(t("loader.preview"))
     for item in loader.preview(paths, mappings, rows=10):
         enc = f", {item['encoding']}" if item["encoding"] else ""
-        with st.expander(t("loader.preview_file", file=item["file"], table=item["table"], format=item["format"],
-                           encoding=enc, rows=item["rows"], mapping=item["mapping"] or "—"), expanded=False):
+        with st.expander(t("loader.preview_file", file=md(item["file"]), table=md(item["table"]),
+                           format=md(item["format"]), encoding=md(enc), rows=item["rows"],
+                           mapping=md(item["mapping"]) if item["mapping"] else "—"), expanded=False):
             for message in item["problems"]:
-                st.error(message)
+                st.error(md(message))
             for w in item["warnings"]:
-                st.warning(w)
+                st.warning(md(w))
             if item["sources"]:
                 st.dataframe({t("loader.column"): list(item["sources"]), t("loader.source"): list(item["sources"].values())},
                              hide_index=True)
@@ -34,10 +38,10 @@ def show_result(result) -> None:
     c[2].metric(t("loader.rows_excluded"), result.rows_excluded)
     c[3].metric(t("loader.duration"), round(result.duration_s, 2))
     (st.success if result.status in ("published", "checked") else st.error)(
-        t(f"loader.status.{result.status}", message=result.message))
+        t(f"loader.status.{result.status}", message=md(result.message)))
     st.dataframe(result.files_frame(), hide_index=True, width="stretch")
     for w in result.warnings:
-        st.warning(w)
+        st.warning(md(w))
     problems = result.problems_frame()
     if problems.empty:
         st.info(t("loader.no_problems"))
@@ -49,7 +53,7 @@ def show_result(result) -> None:
             "value": t("loader.col.value"), reason_col: t("loader.col.reason"), "kind": t("loader.col.kind")}),
             hide_index=True, width="stretch")
     if result.report_dir:
-        st.caption(t("loader.report", path=str(result.report_dir)))
+        st.caption(t("loader.report", path=md(result.report_dir)))
 
 
 def history() -> None:

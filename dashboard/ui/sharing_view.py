@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from ..app_context import View, run_metric
-from ..export import download_buttons
+from .downloads import download_buttons
 from ..metrics.share_common import DIAGNOSES, DIAGNOSIS_KEYS
 from . import format as fmt
 from . import drill as drill_state

@@ -23,6 +23,12 @@ if raw_cookie:  # AppTest runs in the test process: restore the real view when n
 else:
     _proxy.cookies = _proxy._test_original_cookies
 
+# TEST_CLIENT_IP stands in for the client's address (AppTest has no request).
+client_ip = os.environ.get("TEST_CLIENT_IP")
+if "_test_original_ip" not in vars(_proxy):
+    _proxy._test_original_ip = _proxy.ip_address
+_proxy.ip_address = property(lambda self: client_ip) if client_ip else _proxy._test_original_ip
+
 from dashboard.auth.login import login_gate, logout_button  # noqa: E402
 
 user = login_gate()

@@ -146,7 +146,7 @@ def test_session_expires(alice, monkeypatch):
     assert '"reason": "expired"' in ops.audit_rows()[0]["detail"]
 
 
-def _cookie_for(session, key="k" * 48):
+def _cookie_for(session, key="auth-test-cookie-key-0123456789abcdefghijklmn"):
     # Exactly what streamlit-authenticator's CookieModel._token_encode signs.
     return jwt.encode({"username": session.username, "exp_date": session.expires_at}, key, algorithm="HS256")
 
@@ -197,7 +197,7 @@ def test_refuses_to_start_outside_demo_mode_without_a_real_key(alice, monkeypatc
 def test_cookie_key_from_streamlit_secrets(alice, monkeypatch):
     monkeypatch.delenv("DASHBOARD_COOKIE_KEY")
     at = AppTest.from_file(APP, default_timeout=60)
-    at.secrets["auth"] = {"cookie_key": "s" * 40}
+    at.secrets["auth"] = {"cookie_key": "secrets-toml-key-" + "0123456789abcdefghijkl"}
     at.run()
     assert not at.error
     assert signed_in_line(submit(at, "alice", PASSWORD)) is not None

@@ -149,7 +149,7 @@ def test_malformed_file_names_file_user_and_field(auth_env):
 
 
 def test_cookie_key_rules(auth_env, monkeypatch):
-    assert settings.cookie_key() == "k" * 48
+    assert settings.cookie_key() == "auth-test-cookie-key-0123456789abcdefghijklmn"
     monkeypatch.setenv("DASHBOARD_COOKIE_KEY", "too-short")
     with pytest.raises(settings.AuthConfigError, match="shorter than 32"):
         settings.cookie_key()

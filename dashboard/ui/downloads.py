@@ -1,0 +1,71 @@
+"""Excel and CSV download buttons for the tables pages show: bytes built by the
+pure writers in dashboard/export.py (cached per table content), every click
+recorded in the audit log (dashboard.auth.audit.record_export)."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ..export import to_csv, to_xlsx
+
+
+def record_download(username: str, what: str, fmt: str, rows: int, **detail) -> None:
+    """The audit event of one download (best effort: an audit store that is
+    unavailable must not break the page, but it is reported on stderr)."""
+    from ..auth.audit import record_export
+    try:
+        record_export(username, what, rows, format=fmt, **detail)
+    except Exception as exc:  # noqa: BLE001 - keep the download working, say why
+        import sys
+        print(f"audit: could not record export of {what}: {exc}", file=sys.stderr)
+
+
+_cached_bytes = None
+
+
+def _bytes(df: pd.DataFrame, headers: tuple, name: str, fmt: str, language: str) -> bytes:
+    """Export bytes, cached per table content so a rerun does not rebuild the workbook."""
+    global _cached_bytes
+    if _cached_bytes is None:
+        @st.cache_data(max_entries=64, show_spinner=False)
+        def build(df: pd.DataFrame, headers: tuple, name: str, fmt: str, language: str) -> bytes:
+            if fmt == "xlsx":
+                return to_xlsx(df, list(headers), sheet=name, language=language)
+            return to_csv(df, list(headers))
+        _cached_bytes = build
+    return _cached_bytes(df, headers, name, fmt, language)
+
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+EAGER_XLSX_ROWS = 3000  # larger workbooks are built only when asked for (openpyxl: ~4k rows/s)
+
+
+def download_buttons(df: pd.DataFrame, headers: dict, name: str, username: str, detail: dict | None = None,
+                     key: str | None = None, labels: tuple[str, str] = ("Excel", "CSV"),
+                     language: str = "zh", prepare_label: str | None = None) -> None:
+    """Excel and CSV download buttons for a table a page shows (exactly its rows);
+    each click is audited with the table's name, format, row count and the
+    view's period and filters (`detail`). A large table's workbook is built
+    after a first click on `prepare_label`, so the page never waits for it."""
+    detail = {k: str(v) for k, v in (detail or {}).items()}
+    header_list = tuple(str(headers.get(c, c)) for c in df.columns)
+    key = key or name
+    cols = st.columns(2)
+    with cols[0]:
+        ready_key = f"_xlsx_ready_{key}"
+        if len(df) > EAGER_XLSX_ROWS and not st.session_state.get(ready_key):
+            if st.button(prepare_label or labels[0], key=f"prep_{key}", width="stretch"):
+                st.session_state[ready_key] = True
+                st.rerun()
+        else:
+            st.download_button(
+                labels[0], data=_bytes(df, header_list, name, "xlsx", language), file_name=f"{name}.xlsx",
+                mime=XLSX_MIME, key=f"dl_{key}_xlsx", on_click=record_download,
+                args=(username, name, "xlsx", len(df)), kwargs=detail, width="stretch")
+    with cols[1]:
+        st.download_button(
+            labels[1], data=_bytes(df, header_list, name, "csv", language), file_name=f"{name}.csv",
+            mime="text/csv", key=f"dl_{key}_csv", on_click=record_download,
+            args=(username, name, "csv", len(df)), kwargs=detail, width="stretch")
