@@ -37,7 +37,7 @@ def use_database(monkeypatch, tmp_path, db) -> None:
     """Point the app at a hand-built database, with its own users file and ops
     records, demo mode off."""
     for k, v in {"DASHBOARD_DB": db, "DASHBOARD_USERS": tmp_path / "users.yaml",
-                 "DASHBOARD_OPS_DB": tmp_path / "ops.sqlite", "DASHBOARD_COOKIE_KEY": "k" * 48,
+                 "DASHBOARD_OPS_DB": tmp_path / "ops.sqlite", "DASHBOARD_COOKIE_KEY": "pages-test-cookie-key-0123456789abcdefghijklmn",
                  "DASHBOARD_DEMO": "0"}.items():
         monkeypatch.setenv(k, str(v))
     monkeypatch.delenv("TEST_AUTH_COOKIE", raising=False)

@@ -135,7 +135,7 @@ def evil_env(tmp_path, monkeypatch):
     monkeypatch.setenv("DASHBOARD_DB", str(db))
     monkeypatch.setenv("DASHBOARD_USERS", str(tmp_path / "users.yaml"))
     monkeypatch.setenv("DASHBOARD_OPS_DB", str(tmp_path / "ops.sqlite"))
-    monkeypatch.setenv("DASHBOARD_COOKIE_KEY", "k" * 48)
+    monkeypatch.setenv("DASHBOARD_COOKIE_KEY", "live-test-cookie-key-0123456789abcdefghijklmn")
     monkeypatch.setenv("DASHBOARD_DEMO", "0")
     users.add_user("boss", "correct-horse-9", "hq")
     return db
