@@ -75,6 +75,14 @@ class Filters:
         return repr((self.brands, self.regions, self.cities, self.stores, self.guides))
 
 
+def spend_visible(scope: Scope, filters: Filters) -> bool:
+    """Spend is bought centrally (SPEC.md): it belongs to no region, store or
+    guide, so it is visible only to an unrestricted scope with no narrowing
+    filter. Metrics ask this to leave spend-based ratios empty (undefined)
+    rather than 0 where the gate hides `channel_spend`."""
+    return scope.unrestricted and not filters.narrows_stores and not filters.guides
+
+
 def _store_predicate(scope: Scope, filters: Filters, params: dict) -> str:
     if scope.denies_all:
         return "FALSE"
@@ -110,7 +118,7 @@ def scoped_ctes(scope: Scope, filters: Filters) -> tuple[str, dict]:
     g = lambda col: guide.format(col=col)  # noqa: E731
     # Spend is bought centrally (SPEC.md): it belongs to no region, store or
     # guide, so any narrowing, by scope or by filter, hides it.
-    no_spend = "TRUE" if scope.unrestricted and not filters.narrows_stores and not filters.guides else "FALSE"
+    no_spend = "TRUE" if spend_visible(scope, filters) else "FALSE"
     ctes = {
         "stores": f"SELECT * FROM main.stores WHERE {store_pred}",
         "guides": f"SELECT * FROM main.guides WHERE {in_stores} AND {g('guide_id')}",
