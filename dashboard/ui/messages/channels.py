@@ -23,10 +23,10 @@ MESSAGES = {
     "ch.table": ("各渠道获客与回报", "Acquisition and return by channel"),
     "ch.at_days": ("{label}·{days}天", "{label} {days}d"),
     "ch.sort": ("排序", "Sort by"),
-    "ch.incomplete_mark": ("（未满）", " (running)"),
-    "ch.incomplete_note": ("标“（未满）”的数：截至 {as_of}，该渠道仍有粉丝的 {days} 天窗口没有走完，数字还会增长；"
+    "ch.incomplete_mark": ("*", "*"),
+    "ch.incomplete_note": ("标 * 的灰色数字：截至 {as_of}，该渠道仍有粉丝的 {days} 天窗口没有走完，数字还会增长；"
                            "排序时它们排在窗口已满的渠道之后，不与之比较。要看完整的 {days} 天窗口，请选择 {latest} 或更早结束的期间。",
-                           "Numbers marked “(running)”: as of {as_of} some of the channel's fans have not had "
+                           "Grey numbers marked *: as of {as_of} some of the channel's fans have not had "
                            "{days} days yet, so the number will still grow; they are sorted after the complete "
                            "channels, never among them. For complete {days}-day windows pick a period ending "
                            "{latest} or earlier."),
@@ -43,6 +43,7 @@ MESSAGES = {
     "ch.scatter_hint": ("气泡大小 = 新增粉丝数；{days} 天窗口。右下方的渠道花得多、回得少。空心气泡：窗口未满，仅供参考。",
                         "Bubble size = new fans; {days}-day window. Channels to the lower right cost much and "
                         "return little. Hollow bubbles: window still running, for reference only."),
+    "ch.axis": ("{label}（{unit}）", "{label} ({unit})"),
     "ch.scatter_complete": ("窗口已满", "Window complete"),
     "ch.scatter_running": ("窗口未满", "Window running"),
     "ch.cohorts": ("月度粉丝队列：累计单粉贡献", "Monthly fan cohorts: cumulative revenue per fan"),
@@ -51,13 +52,17 @@ MESSAGES = {
                         "Fans grouped by the month they joined: cumulative revenue per fan N days after joining, "
                         "so channels compare at equal age. Days not yet elapsed stay empty, never extrapolated. "
                         "Cohorts: fans who joined {start} to {end}."),
+    "ch.cohort_range": ("队列范围", "Cohorts of"),
+    "ch.cohort_range.period": ("所选期间加入的粉丝", "fans who joined in the period"),
+    "ch.cohort_range.long": ("近{days}天加入的粉丝", "fans who joined in the last {days} days"),
+    "ch.cohort_short": ("所选期间的队列还没有走完任何一天（截至 {as_of}）。选择更早、更长的期间，或上方的“近{days}天加入的粉丝”，可比较多个月的队列。",
+                        "The period's cohorts have not completed a single day yet (as of {as_of}). Pick an earlier, "
+                        "longer period, or the fans of the last {days} days above, to compare several months."),
     "ch.cohort_month": ("加入月份", "Cohort month"),
     "ch.cohort_x": ("加入后天数", "Days since joining"),
     "ch.cohort_y": ("累计单粉贡献", "Cumulative revenue per fan"),
     "ch.cohort_day": ("第{day}天", "Day {day}"),
     "ch.cohort_table": ("队列明细", "Cohort details"),
     "ch.cohort_none": ("所选期间没有新增粉丝。", "No new fans in the period."),
-    "ch.cohort_empty": ("这个月的队列还没有走完任何一天（截至 {as_of}）。",
-                        "This month's cohort has not completed any day yet (as of {as_of})."),
     "ch.no_fans": ("所选期间没有新增粉丝。", "No new fans in the period."),
 }
