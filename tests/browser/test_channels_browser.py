@@ -56,6 +56,23 @@ def test_hq_desktop_table_scatter_cohorts_and_export(browser, app_url, app_env, 
     page.locator(".js-plotly-plot").nth(1).wait_for(timeout=30000)   # scatter and cohort curves
     assert page.locator(".js-plotly-plot").count() == 2
     assert page.get_by_text("单粉成本 vs 单粉贡献").count() == 1
+    # sortable by value, not by the shown text (¥5,507 vs ¥1.0万): a click on 投放花费's header
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid.scroll_into_view_if_needed()
+
+    def spend_column():
+        return [float(c.inner_text() or 0) for c in grid.locator("table tbody tr td:nth-child(2)").all()]
+
+    default = spend_column()
+    box = grid.bounding_box()
+    seen = []
+    for _ in range(2):
+        page.mouse.click(box["x"] + 120, box["y"] + 18)  # the second column's header (after 渠道)
+        wait_idle(page)
+        page.wait_for_timeout(800)
+        seen.append(spend_column())
+    assert sorted(default) != default and sorted(default, reverse=True) != default  # not sorted by spend at first
+    assert sorted(seen, key=lambda col: col[0]) == [sorted(default), sorted(default, reverse=True)]
     # the 180-day cohorts: more months to compare
     page.get_by_text("近180天加入的粉丝").click()
     wait_idle(page)
