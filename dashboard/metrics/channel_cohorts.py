@@ -65,10 +65,8 @@ ORDER BY c.channel_id, c.cohort_month
 
 
 @metric("channel-cohorts", DECLARED, grain="one row per (acquisition channel, cohort month, day checkpoint)",
-        # One CLI flag --window serves channel-roi and channel-cohorts (same type and choices);
-        # the CLI's help names the first metric registered, so this help names both.
-        options={"window": Option(int, 90, "days after joining: channel-roi's GMV window (setting gmv_window_days, "
-                                  "default 30) or how far channel-cohorts' curves reach (default 90)",
+        # One CLI flag --window serves channel-roi and channel-cohorts: same type and choices.
+        options={"window": Option(int, 90, "days after joining the cohort curves reach (7, 30 or 90)",
                                   choices=WINDOWS)})
 def channel_cohorts(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     """Cumulative revenue per fan of each channel's monthly cohort at days 1, 3,
