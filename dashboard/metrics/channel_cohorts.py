@@ -71,7 +71,9 @@ ORDER BY c.channel_id, c.cohort_month
 def channel_cohorts(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     """Cumulative revenue per fan of each channel's monthly cohort at days 1, 3,
     7, 14, 30, 60, 90 since joining (up to --window); empty where the cohort's
-    window has not elapsed by the as-of date (complete false)."""
+    window has not elapsed by the as-of date (complete false). Prints channel_id,
+    cohort_month, fans, day (days since joining: an integer, left undeclared
+    because sales-trend declares `day` as a date), revenue_per_fan, complete."""
     window = int(args.opt("window", 90) or 90)
     if window not in WINDOWS:
         raise ValueError(f"--window must be one of {WINDOWS}")
