@@ -48,8 +48,11 @@ def test_hq_sees_spend_cost_roi_scatter_and_cohorts(page_env):
     # a period ending on the as-of day: the 30-day windows still run, and the note says so
     assert any("窗口没有走完" in i.value for i in at.info)
     # rows with complete windows never sit below running ones (no ranking across them)
-    complete = list(table["窗口已满·30天"].astype(bool))
+    # (channels without new fans come last whatever their flag)
+    with_fans = table[table["新增粉丝"] > 0]
+    complete = list(with_fans["窗口已满·30天"].astype(bool))
     assert complete == sorted(complete, reverse=True)
+    assert list(table["新增粉丝"] > 0) == sorted(table["新增粉丝"] > 0, reverse=True)
     assert len(at.get("plotly_chart")) == 2
     assert at.selectbox(key="ch_cohort_month").options
 
