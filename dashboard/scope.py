@@ -131,6 +131,14 @@ if tuple(f.name for f in fields(Filters)) != tuple(d.name for d in DIMENSIONS):
     raise TypeError("Filters' fields and DIMENSIONS disagree: declare every filter dimension once, in order")
 
 
+def spend_visible(scope: Scope, filters: Filters) -> bool:
+    """Spend is bought centrally (SPEC.md): it belongs to no region, store or
+    guide, so it is visible only to an unrestricted scope with no narrowing
+    filter. Metrics ask this to leave spend-based ratios empty (undefined)
+    rather than 0 where the gate hides `channel_spend`."""
+    return scope.unrestricted and not filters.narrows
+
+
 def _store_predicate(scope: Scope, filters: Filters, params: dict) -> str:
     if scope.denies_all:
         return "FALSE"
@@ -173,9 +181,7 @@ def scoped_ctes(scope: Scope, filters: Filters) -> tuple[str, dict]:
         f"{col} IN (SELECT store_id FROM stores)" if stores_narrowed else "TRUE")
     guide = _guide_predicate(filters, params)
     g = lambda col: guide.format(col=col)  # noqa: E731
-    # Spend is bought centrally (SPEC.md): it belongs to no region, store or
-    # guide, so any narrowing, by scope or by filter, hides it.
-    no_spend = "TRUE" if scope.unrestricted and not filters.narrows else "FALSE"
+    no_spend = "TRUE" if spend_visible(scope, filters) else "FALSE"
     ctes = {
         "stores": f"SELECT * FROM main.stores WHERE {store_pred}",
         "guides": f"SELECT * FROM main.guides WHERE {in_stores} AND {g('guide_id')}",
@@ -193,7 +199,7 @@ def scoped_ctes(scope: Scope, filters: Filters) -> tuple[str, dict]:
         "channels": "SELECT * FROM main.channels",
         "channel_spend": f"SELECT * FROM main.channel_spend WHERE {no_spend}",
     }
-    if scope.unrestricted and not filters.narrows:
+    if spend_visible(scope, filters):  # i.e. nothing narrows
         # Nothing narrows: every table is whole. Skip the semi-joins that carry
         # a narrowing down to dependent tables (live_views → 2M members, say):
         # they cost a scan of the parent per query and would only drop rows that
