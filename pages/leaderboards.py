@@ -73,7 +73,7 @@ if store and region and crumbs[2].button(t("lb.back_region"), key="lb_back_regio
 st.subheader(t("lb.stores") + (f" · {region}" if region else ""))
 st.caption(t("lb.stores_hint"))
 store_cols = ["rank", "rank_change", "store_name", "store_id", "region", "sales", "sales_pop", "sales_yoy",
-              "wemall_sales", "wemall_rank", "wemall_rank_change", "pos_sales", "orders", "aov"]
+              "wemall_sales", "wemall_rank", "wemall_rank_change", "pos_sales", "orders", "aov", "attainment"]
 key = f"lb_stores_{region}_{n}"
 changed, value = lv.picked(lv.table(stores, store_cols, key=key, select=True), stores, "store_id", key)
 if changed and value != store:
@@ -86,7 +86,7 @@ guide_view = narrowed(stores=(store,)) if store else store_view
 guides = run_metric("guide-leaderboard", guide_view)
 st.subheader(t("lb.guides") + (f" · {store_names[store]}" if store else (f" · {region}" if region else "")))
 guide_cols = ["rank", "rank_change", "guide_name", "guide_id", "store_name", "store_id", "role", "left_on",
-              "sales", "sales_pop", "sales_yoy", "wemall_sales", "orders", "aov"]
+              "sales", "sales_pop", "sales_yoy", "wemall_sales", "orders", "aov", "attainment"]
 lv.table(guides, guide_cols, key=f"lb_guides_{n}")
 exports(guides, guide_cols, "guide_leaderboard")
 

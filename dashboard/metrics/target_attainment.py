@@ -38,6 +38,7 @@ import pandas as pd
 
 from ..period import Period
 from ..reader import Reader
+from ..columns import cols
 from .base import MetricArgs, Option, metric, ratio
 
 LEVELS = ("store", "guide")
@@ -104,6 +105,18 @@ def attainment_rows(reader: Reader, as_of: date, level: str) -> pd.DataFrame:
     df["wemall_attainment"] = [_nan(ratio(s, t)) for s, t in zip(df["wemall_sales_mtd"], df["wemall_target"])]
     df["days_left"] = df["days_left"].astype("Int64")
     return df[COLUMNS].reset_index(drop=True)
+
+
+# The leaderboards' extra columns: the as-of month's target and attainment so far.
+WITH_TARGETS = cols("target:money", "attainment:rate")
+
+
+def with_attainment(board: pd.DataFrame, reader: Reader, as_of: date, level: str) -> pd.DataFrame:
+    """`board` (one row per store_id / guide_id) with the as-of month's target
+    and month-to-date attainment of each (empty without a target row)."""
+    rows = attainment_rows(reader, as_of, level)[["id", "target", "attainment"]]
+    key = f"{level}_id"
+    return board.merge(rows.rename(columns={"id": key}), on=key, how="left")
 
 
 def _nan(v):

@@ -1,0 +1,134 @@
+"""anomalies — store days whose sales are far from the same weekday's usual level.
+
+Grain: one row per (in-scope store, day of the period) flagged as an anomaly;
+days that are not anomalies are not listed.
+
+Issue 21: "A store's daily sales against the same weekday of the previous 8
+weeks (median and MAD, robust to Double 11), flagged with the size of the gap."
+
+Definition, for store s on day d (sales = net of the store's orders that day,
+SPEC.md "Sales"):
+- reference days: d − 7, d − 14, …, d − 7·weeks (weeks = setting
+  anomaly_weeks, default 8), keeping only those on which the store was open
+  (opened_on ≤ day and (closed_on is null or closed_on ≥ day)); a reference day
+  without orders counts as 0 sales. With fewer than half of them (ceil(weeks/2))
+  the store has no baseline that day and is never flagged (a new store).
+- baseline = the median of the reference days' sales; MAD = the median of
+  |reference sales − baseline|. One Double 11 among eight Mondays moves
+  neither: a past spike cannot inflate the baseline or hide the next anomaly.
+- deviation (robust z) = (sales − baseline) / (1.4826 × MAD); 1.4826 makes the
+  MAD estimate a standard deviation for normal data, so the threshold reads like
+  a z-score.
+- MAD = 0 (more than half of the reference days have the same sales, e.g. a
+  store that mostly sells nothing): the scale falls back to 1.2533 × the mean
+  absolute deviation from the median (the usual modified-z convention for this
+  case). If that is 0 too (every reference day the same), the spread is unknown:
+  deviation is empty and the day is not flagged.
+- flagged when |deviation| ≥ threshold (setting anomaly_threshold, default
+  3.5, the customary cut-off for modified z-scores); direction = up / down.
+- Only days the store was open are judged (closing is not an anomaly; a store
+  open and selling nothing is, when its usual day is not nothing).
+above_baseline = sales − baseline (¥, negative below). Rows ordered by day,
+then by |deviation| descending, then store_id.
+"""
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+
+import numpy as np
+import pandas as pd
+
+from ..reader import Reader
+from .base import MetricArgs, Option, metric
+
+MAD_TO_SD = 1.4826
+MEAN_AD_TO_SD = 1.253314
+
+DECLARED = ("store_id", "day:date", "sales:money", "baseline:money", "deviation:number", "direction",
+            "store_name", "region", "above_baseline:money", "mad:money", "reference_days:count")
+COLUMNS = [c.partition(":")[0] for c in DECLARED]
+
+DAILY_SQL = """
+SELECT store_id, CAST(ordered_at AS DATE) AS day, sum(net) AS sales
+FROM orders
+WHERE ordered_at >= $start AND ordered_at < $end
+GROUP BY store_id, CAST(ordered_at AS DATE)
+"""
+
+STORES_SQL = """
+SELECT store_id, store_name, region, opened_on, closed_on FROM stores
+WHERE opened_on <= $last_day AND (closed_on IS NULL OR closed_on >= $first_day)
+ORDER BY store_id
+"""
+
+
+def robust_scores(history: np.ndarray, value: np.ndarray):
+    """Row-wise (baseline, mad, scale) of `history` (NaN = no reference day).
+    scale = 1.4826·MAD, or 1.2533·mean|x − median| where MAD is 0; NaN if both are 0."""
+    with np.errstate(all="ignore"):
+        baseline = np.nanmedian(history, axis=1)
+        dev = np.abs(history - baseline[:, None])
+        mad = np.nanmedian(dev, axis=1)
+        mean_ad = np.nanmean(dev, axis=1)
+    scale = np.where(mad > 0, MAD_TO_SD * mad, MEAN_AD_TO_SD * mean_ad)
+    scale = np.where(scale > 0, scale, np.nan)
+    return baseline, mad, scale
+
+
+def anomaly_rows(reader: Reader, first, last, threshold: float, weeks: int) -> pd.DataFrame:
+    lookback = 7 * weeks
+    start = first - timedelta(days=lookback)
+    n_days = (last - start).days + 1
+    stores = reader.query(STORES_SQL, {"first_day": start, "last_day": last})
+    daily = reader.query(DAILY_SQL, {"start": pd.Timestamp(start).to_pydatetime(),
+                                     "end": pd.Timestamp(last + timedelta(days=1)).to_pydatetime()})
+    if stores.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    index = {s: i for i, s in enumerate(stores["store_id"])}
+    sales = np.zeros((len(stores), n_days))
+    daily = daily[daily["store_id"].isin(index)]
+    if not daily.empty:
+        rows = daily["store_id"].map(index).to_numpy()
+        cols = (pd.to_datetime(daily["day"]) - pd.Timestamp(start)).dt.days.to_numpy()
+        sales[rows, cols] = daily["sales"].astype(float).to_numpy()
+    day_numbers = np.arange(n_days)
+    opened = (pd.to_datetime(stores["opened_on"]) - pd.Timestamp(start)).dt.days.to_numpy()
+    closed = (pd.to_datetime(stores["closed_on"]) - pd.Timestamp(start)).dt.days.fillna(n_days).to_numpy()
+    is_open = (day_numbers[None, :] >= opened[:, None]) & (day_numbers[None, :] <= closed[:, None])
+    need = math.ceil(weeks / 2)
+    out = []
+    for j in range(lookback, n_days):
+        refs = j - 7 * np.arange(1, weeks + 1)
+        history = np.where(is_open[:, refs], sales[:, refs], np.nan)
+        count = np.sum(~np.isnan(history), axis=1)
+        baseline, mad, scale = robust_scores(history, sales[:, j])
+        with np.errstate(all="ignore"):
+            z = (sales[:, j] - baseline) / scale
+        hit = is_open[:, j] & (count >= need) & ~np.isnan(z) & (np.abs(z) >= threshold)
+        for i in np.nonzero(hit)[0]:
+            out.append({"store_id": stores.at[i, "store_id"], "day": start + timedelta(days=int(j)),
+                        "sales": float(sales[i, j]), "baseline": float(baseline[i]), "deviation": float(z[i]),
+                        "direction": "up" if z[i] > 0 else "down", "store_name": stores.at[i, "store_name"],
+                        "region": stores.at[i, "region"], "above_baseline": float(sales[i, j] - baseline[i]),
+                        "mad": float(mad[i]), "reference_days": int(count[i])})
+    df = pd.DataFrame(out, columns=COLUMNS)
+    if df.empty:
+        return df
+    df["_abs"] = df["deviation"].abs()
+    df = df.sort_values(["day", "_abs", "store_id"], ascending=[True, False, True], kind="stable")
+    df["reference_days"] = df["reference_days"].astype("Int64")
+    return df[COLUMNS].reset_index(drop=True)
+
+
+@metric("anomalies", DECLARED, grain="one row per (in-scope store, day of the period) flagged as an anomaly",
+        options={"threshold": Option(float, 3.5, "robust z (MAD units) that flags a day", setting="anomaly_threshold",
+                                     minimum=0),
+                 "weeks": Option(int, 8, "same weekdays before a day that make its baseline", setting="anomaly_weeks",
+                                 minimum=1)})
+def anomalies(reader: Reader, args: MetricArgs) -> pd.DataFrame:
+    """Store days whose sales deviate from the median of the same weekday of the
+    previous weeks by ≥ threshold robust z (MAD units)."""
+    threshold = float(args.opt("threshold", 3.5) or 3.5)
+    weeks = int(args.opt("weeks", 8) or 8)
+    return anomaly_rows(reader, args.period.start, args.period.end, threshold, weeks)
