@@ -8,6 +8,7 @@ from dashboard.app_context import current_view, run_metric
 from dashboard.export import download_buttons
 from dashboard.ui import format as fmt
 from dashboard.ui import leaderboard_view as lv
+from dashboard.ui import targets_view
 from dashboard.ui.i18n import language, t
 
 view = current_view()
@@ -16,6 +17,7 @@ TOP = 10
 weekday = t("mc.weekday").split(",") if language() == "en" else list(t("mc.weekday"))
 st.title(t("mc.title"))
 st.caption(t("mc.as_of", day=view.as_of, weekday=weekday[view.as_of.weekday()]))
+targets_view.digest_panel(view)
 
 s = run_metric("morning-summary", view).iloc[0]
 left, right = st.columns(2)
@@ -46,9 +48,11 @@ for col, title, is_up in ((up, t("mc.risers"), True), (down, t("mc.fallers"), Fa
         else:
             lv.ranked_list(moved, "rank", "sales", "rank_change", test_id="risers" if is_up else "fallers")
 
+targets_view.morning_panel(view)
 st.subheader(t("mc.attention"))
 attention = run_metric("morning-attention", view)
-if attention.empty:
+anomalies = targets_view.anomaly_items(view, lv.attention_item)
+if attention.empty and not anomalies:
     st.success(t("mc.attention_none"))
 
 

@@ -9,7 +9,7 @@ import argparse
 import importlib
 import sys
 
-SUBCOMMANDS = ("metric", "demo", "load", "users", "bench")
+SUBCOMMANDS = ("metric", "demo", "load", "users", "bench", "digest")
 
 
 def build_parser() -> argparse.ArgumentParser:

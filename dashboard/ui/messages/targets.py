@@ -52,7 +52,8 @@ MESSAGES = {
     "dg.title": ("昨日要点", "Yesterday's highlights"),
     "dg.empty": ("暂无要点。", "Nothing to report."),
     "ld.target_template": ("下载目标模板（Excel）", "Download the target template (Excel)"),
-    "ld.target_template_help": ("月度销售目标计划表：月份、层级（门店/导购）、门店编号/导购编号、销售目标、微商城目标。",
-                                "Monthly target plan sheet: month, level (store/guide), store or guide id, sales "
-                                "target, WeMall target."),
+    "ld.target_template_help": ("月度销售目标计划表：月份、层级（门店/导购）、门店编号/导购编号、销售目标、微商城目标。"
+                                "导入时在映射中选择 target_plan_sheet.yaml。",
+                                "Monthly target plan sheet: month, level (门店 store / 导购 guide), store or guide "
+                                "id, sales target, WeMall target. Load it with the mapping target_plan_sheet.yaml."),
 }
