@@ -73,25 +73,32 @@ class Digest:
         return [str(v) for line in self.lines for k, v in line.values.items() if k in TEXT]
 
 
-def _run(reader: Reader, name: str, as_of: date, values: dict, period: Period | None = None) -> pd.DataFrame:
-    m = METRICS[name]
-    overrides = {opt: values[o.setting] for opt, o in m.options.items() if o.setting and o.setting in values}
-    options = resolved_options(m, overrides)
-    return m(reader, MetricArgs(period or Period(as_of, as_of), as_of, options))
+def direct_runner(reader: Reader, as_of: date, values: dict):
+    """run(name, period=None, **overrides) -> the metric's table for `reader` on
+    `as_of`, options from `values` (settings by name) unless overridden."""
+    def run(name: str, period: Period | None = None, **overrides) -> pd.DataFrame:
+        m = METRICS[name]
+        bound = {opt: values[o.setting] for opt, o in m.options.items() if o.setting and o.setting in values}
+        options = resolved_options(m, {**bound, **overrides})
+        return m(reader, MetricArgs(period or Period(as_of, as_of), as_of, options))
+    return run
 
 
 def _num(v):
     return None if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA else v
 
 
-def build(reader: Reader, as_of: date, values: dict | None = None) -> Digest:
+def build(reader: Reader | None, as_of: date, values: dict | None = None, run=None) -> Digest:
+    """The digest for `reader`'s scope on `as_of`. `run` (see direct_runner)
+    lets the app read the metrics through its cache instead."""
     values = dict(values or {})
+    run = run or direct_runner(reader, as_of, values)
     lines: list[Line] = []
-    s = _run(reader, "morning-summary", as_of, values).iloc[0]
+    s = run("morning-summary").iloc[0]
     lines.append(Line("summary", "dg.summary", {"sales": float(s["sales"]), "wemall_sales": float(s["wemall_sales"]),
                                                 "vs_prev_day": _num(s["sales_vs_prev_day"]),
                                                 "vs_last_week": _num(s["sales_vs_last_week"])}))
-    stores = _run(reader, "morning-stores", as_of, values)
+    stores = run("morning-stores")
     moved = stores[stores["rank_change"].notna() & (stores["rank_change"] != 0)]
     up = moved[moved["rank_change"] > 0].sort_values(["rank_change", "rank", "store_id"],
                                                      ascending=[False, True, True]).head(TOP_MOVERS)
@@ -101,7 +108,7 @@ def build(reader: Reader, as_of: date, values: dict | None = None) -> Digest:
         for r in part.itertuples(index=False):
             lines.append(Line("movers", key, {"name": r.store_name, "places": abs(int(r.rank_change)),
                                               "prev": int(r.prev_rank), "now": int(r.rank)}))
-    anomalies = _run(reader, "anomalies", as_of, values)
+    anomalies = run("anomalies")
     anomalies = anomalies[pd.to_datetime(anomalies["day"]).dt.date == as_of] if len(anomalies) else anomalies
     for r in anomalies.head(TOP_ANOMALIES).itertuples(index=False):
         lines.append(Line("anomalies", f"dg.anomaly.{r.direction}",
@@ -109,27 +116,26 @@ def build(reader: Reader, as_of: date, values: dict | None = None) -> Digest:
                            "deviation": abs(r.deviation)}))
     if len(anomalies) > TOP_ANOMALIES:
         lines.append(Line("anomalies", "dg.anomaly.more", {"n": len(anomalies) - TOP_ANOMALIES}))
-    lines += _targets(reader, as_of, values)
-    lines += _optional(reader, as_of, values)
+    lines += _targets(run)
+    lines += _optional(run, as_of, values)
     return Digest(as_of, lines)
 
 
-def _targets(reader: Reader, as_of: date, values: dict) -> list[Line]:
-    summary = _run(reader, "target-summary", as_of, values).iloc[0]
+def _targets(run) -> list[Line]:
+    summary = run("target-summary").iloc[0]
     if not int(summary["stores"]):
         return []
     out = [Line("targets", "dg.target_summary", {"attainment": _num(summary["attainment"]),
                                                  "progress": float(summary["time_progress"]),
                                                  "behind": int(summary["behind_stores"]),
                                                  "stores": int(summary["stores"])})]
-    behind = _run(reader, "morning-behind-pace", as_of, values)
+    behind = run("morning-behind-pace")
     for r in behind[behind["level"] == "store"].head(TOP_BEHIND).itertuples(index=False):
         out.append(Line("targets", "dg.behind_store", {"name": r.name, "attainment": _num(r.attainment),
                                                        "gap": r.gap, "needed": _num(r.needed_per_day)}))
     guides = behind[behind["level"] == "guide"]
     if len(guides):
-        all_guides = METRICS["target-attainment"](reader, MetricArgs(Period(as_of, as_of), as_of,
-                                                                      (("level", "guide"),)))
+        all_guides = run("target-attainment", level="guide")
         out.append(Line("targets", "dg.behind_guides", {"behind": len(guides), "guides": len(all_guides)}))
         for r in guides.head(TOP_GUIDES).itertuples(index=False):
             out.append(Line("targets", "dg.behind_guide", {"name": r.name, "store": r.store_name,
@@ -137,7 +143,7 @@ def _targets(reader: Reader, as_of: date, values: dict) -> list[Line]:
     return out
 
 
-def _optional(reader: Reader, as_of: date, values: dict) -> list[Line]:
+def _optional(run, as_of: date, values: dict) -> list[Line]:
     """Sections of pages built elsewhere: used when their metrics are registered."""
     out: list[Line] = []
     rules = (
@@ -150,7 +156,7 @@ def _optional(reader: Reader, as_of: date, values: dict) -> list[Line]:
         if name is None:
             continue
         try:
-            df = _run(reader, name, as_of, values, period)
+            df = run(name, period)
             line = rule(df, as_of, values)
         except Exception:  # another area's metric of another shape: skip, never break the digest
             continue

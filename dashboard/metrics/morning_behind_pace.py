@@ -24,8 +24,7 @@ COLUMNS = ATTAINMENT_COLUMNS
 @metric("morning-behind-pace", DECLARED, grain="one row per in-scope store or guide behind pace in the as-of month")
 def morning_behind_pace(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     """Stores, then guides, behind pace, the largest gap first (reads args.as_of)."""
-    parts = []
-    for level in LEVELS:
-        rows = attainment_rows(reader, args.as_of, level)
-        parts.append(rows[rows["behind"]].sort_values(["gap", "id"], ascending=[False, True], kind="stable"))
-    return pd.concat(parts, ignore_index=True)[COLUMNS] if any(len(p) for p in parts) else parts[0]
+    rows = attainment_rows(reader, args.as_of, LEVELS)
+    rows = rows[rows["behind"]].assign(_first=(rows["level"] != "store").astype(int))
+    rows = rows.sort_values(["_first", "gap", "id"], ascending=[True, False, True], kind="stable")
+    return rows[COLUMNS].reset_index(drop=True)

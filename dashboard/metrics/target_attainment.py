@@ -49,33 +49,37 @@ DECLARED = ("id", "month", "sales_mtd:money", "target:money", "attainment:rate",
             "wemall_attainment:rate")
 COLUMNS = [c.partition(":")[0] for c in DECLARED]
 
-# `key` is one of two whitelisted constants (store_id / guide_id), never input.
+# One scan of the month's orders serves both levels: aggregated by (store,
+# guide) first, then summed per store and per guide.
 SQL = """
 WITH t AS (
-  SELECT target_id, sales_target, wemall_target FROM targets WHERE month = $month AND level = $level
+  SELECT level, target_id, sales_target, wemall_target FROM targets WHERE month = $month AND (level = $level_a OR level = $level_b)
+),
+pairs AS (
+  SELECT store_id, guide_id, sum(net) AS sales,
+         coalesce(sum(net) FILTER (WHERE channel = 'wemall'), 0) AS wemall
+  FROM orders
+  WHERE ordered_at >= $start AND ordered_at < $end
+  GROUP BY store_id, guide_id
 ),
 s AS (
-  SELECT {key} AS target_id, sum(net) AS sales_mtd,
-         coalesce(sum(net) FILTER (WHERE channel = 'wemall'), 0) AS wemall_sales_mtd
-  FROM orders
-  WHERE ordered_at >= $start AND ordered_at < $end AND {key} IN (SELECT target_id FROM t)
-  GROUP BY {key}
+  SELECT 'store' AS level, store_id AS target_id, sum(sales) AS sales_mtd, sum(wemall) AS wemall_sales_mtd
+  FROM pairs GROUP BY store_id
+  UNION ALL
+  SELECT 'guide' AS level, guide_id AS target_id, sum(sales) AS sales_mtd, sum(wemall) AS wemall_sales_mtd
+  FROM pairs WHERE guide_id IS NOT NULL GROUP BY guide_id
 )
-SELECT t.target_id AS id, {name} AS name, {store} AS store_id, st.store_name, st.region,
+SELECT t.level, t.target_id AS id,
+       CASE WHEN t.level = 'store' THEN st.store_name ELSE g.guide_name END AS name,
+       CASE WHEN t.level = 'store' THEN t.target_id ELSE g.store_id END AS store_id,
        coalesce(s.sales_mtd, 0) AS sales_mtd, t.sales_target AS target,
        coalesce(s.wemall_sales_mtd, 0) AS wemall_sales_mtd, t.wemall_target
 FROM t
-LEFT JOIN s USING (target_id)
-{join}
-ORDER BY t.target_id
+LEFT JOIN s ON s.level = t.level AND s.target_id = t.target_id
+LEFT JOIN guides g ON t.level = 'guide' AND g.guide_id = t.target_id
+LEFT JOIN stores st ON st.store_id = CASE WHEN t.level = 'store' THEN t.target_id ELSE g.store_id END
+ORDER BY t.level DESC, t.target_id
 """
-
-_SHAPES = {
-    "store": dict(key="store_id", name="st.store_name", store="t.target_id",
-                  join="LEFT JOIN stores st ON st.store_id = t.target_id"),
-    "guide": dict(key="guide_id", name="g.guide_name", store="g.store_id",
-                  join="LEFT JOIN guides g ON g.guide_id = t.target_id LEFT JOIN stores st ON st.store_id = g.store_id"),
-}
 
 
 def month_clock(as_of: date) -> tuple[str, Period, float, int]:
@@ -85,17 +89,19 @@ def month_clock(as_of: date) -> tuple[str, Period, float, int]:
     return first.strftime("%Y-%m"), Period(first, as_of), as_of.day / days, days - as_of.day
 
 
-def attainment_rows(reader: Reader, as_of: date, level: str) -> pd.DataFrame:
-    """The metric's table for one level (the morning check and the digest reuse it)."""
-    if level not in LEVELS:
-        raise ValueError(f"level must be one of {', '.join(LEVELS)}, not {level!r}")
+def attainment_rows(reader: Reader, as_of: date, level: str | tuple = "store") -> pd.DataFrame:
+    """The metric's table for one level, or for several (a tuple; stores first):
+    the morning check and the digest reuse it."""
+    levels = (level,) if isinstance(level, str) else tuple(level)
+    bad = [lv for lv in levels if lv not in LEVELS]
+    if bad:
+        raise ValueError(f"level must be one of {', '.join(LEVELS)}, not {bad[0]!r}")
     month, so_far, progress, days_left = month_clock(as_of)
-    df = reader.query(SQL.format(**_SHAPES[level]),
-                      {"month": month, "level": level, "start": so_far.start_ts, "end": so_far.end_ts})
+    df = reader.query(SQL, {"month": month, "level_a": levels[0], "level_b": levels[-1], "start": so_far.start_ts, "end": so_far.end_ts})
+    df = df.merge(reader.query("SELECT store_id, store_name, region FROM stores"), on="store_id", how="left")
     for c in ("sales_mtd", "target", "wemall_sales_mtd", "wemall_target"):
         df[c] = df[c].astype(float)
     df["month"] = month
-    df["level"] = level
     df["time_progress"] = progress
     df["days_left"] = days_left
     df["attainment"] = [_nan(ratio(s, t)) for s, t in zip(df["sales_mtd"], df["target"])]

@@ -143,9 +143,12 @@ def digest_panel(view: View) -> None:
     from .. import digest
     from .i18n import language
     st.markdown(CSS, unsafe_allow_html=True)
-    rows = run_metric("morning-digest", view)
     st.subheader(t("dg.title"))
-    d = digest.from_rows(rows, view.as_of)
+    # The same lines as metric morning-digest, read through the app's cache
+    # (the page's other panels have already computed most of these metrics).
+    day = Period(view.as_of, view.as_of)
+    d = digest.build(None, view.as_of, run=lambda name, period=None, **o: run_metric(name, view, period=period or day,
+                                                                                       **o))
     if not d.lines:
         st.caption(t("dg.empty"))
         return
