@@ -34,6 +34,7 @@ then by |deviation| descending, then store_id.
 from __future__ import annotations
 
 import math
+import warnings
 from datetime import timedelta
 
 import numpy as np
@@ -66,7 +67,8 @@ ORDER BY store_id
 def robust_scores(history: np.ndarray, value: np.ndarray):
     """Row-wise (baseline, mad, scale) of `history` (NaN = no reference day).
     scale = 1.4826·MAD, or 1.2533·mean|x − median| where MAD is 0; NaN if both are 0."""
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # rows with no reference day: NaN, as meant
         baseline = np.nanmedian(history, axis=1)
         dev = np.abs(history - baseline[:, None])
         mad = np.nanmedian(dev, axis=1)
