@@ -24,6 +24,10 @@ MESSAGES = {
     "col.above_baseline": ("高于基线", "Above baseline"),
     "col.mad": ("MAD", "MAD"),
     "col.reference_days": ("参考天数", "Reference days"),
+    "col.section": ("板块", "Section"),
+    "col.line": ("要点类型", "Line"),
+    "col.params": ("数值", "Values"),
+    "col.text": ("要点", "Text"),
     # panels
     "tg.title": ("目标达成（{month}）", "Targets ({month})"),
     "tg.none": ("本月还没有导入目标。管理员可在「导入数据」页下载目标模板。",
