@@ -64,15 +64,15 @@ ORDER BY store_id
 """
 
 
-def robust_scores(history: np.ndarray, value: np.ndarray):
-    """Row-wise (baseline, mad, scale) of `history` (NaN = no reference day).
-    scale = 1.4826·MAD, or 1.2533·mean|x − median| where MAD is 0; NaN if both are 0."""
+def robust_scores(history: np.ndarray):
+    """(baseline, mad, scale) of `history` along its last axis (NaN = no reference
+    day). scale = 1.4826·MAD, or 1.2533·mean|x − median| where MAD is 0; NaN if both are 0."""
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # rows with no reference day: NaN, as meant
-        baseline = np.nanmedian(history, axis=1)
-        dev = np.abs(history - baseline[:, None])
-        mad = np.nanmedian(dev, axis=1)
-        mean_ad = np.nanmean(dev, axis=1)
+        baseline = np.nanmedian(history, axis=-1)
+        dev = np.abs(history - baseline[..., None])
+        mad = np.nanmedian(dev, axis=-1)
+        mean_ad = np.nanmean(dev, axis=-1)
     scale = np.where(mad > 0, MAD_TO_SD * mad, MEAN_AD_TO_SD * mean_ad)
     scale = np.where(scale > 0, scale, np.nan)
     return baseline, mad, scale
@@ -99,22 +99,26 @@ def anomaly_rows(reader: Reader, first, last, threshold: float, weeks: int) -> p
     closed = (pd.to_datetime(stores["closed_on"]) - pd.Timestamp(start)).dt.days.fillna(n_days).to_numpy()
     is_open = (day_numbers[None, :] >= opened[:, None]) & (day_numbers[None, :] <= closed[:, None])
     need = math.ceil(weeks / 2)
-    out = []
-    for j in range(lookback, n_days):
-        refs = j - 7 * np.arange(1, weeks + 1)
-        history = np.where(is_open[:, refs], sales[:, refs], np.nan)
-        count = np.sum(~np.isnan(history), axis=1)
-        baseline, mad, scale = robust_scores(history, sales[:, j])
-        with np.errstate(all="ignore"):
-            z = (sales[:, j] - baseline) / scale
-        hit = is_open[:, j] & (count >= need) & ~np.isnan(z) & (np.abs(z) >= threshold)
-        for i in np.nonzero(hit)[0]:
-            out.append({"store_id": stores.at[i, "store_id"], "day": start + timedelta(days=int(j)),
-                        "sales": float(sales[i, j]), "baseline": float(baseline[i]), "deviation": float(z[i]),
-                        "direction": "up" if z[i] > 0 else "down", "store_name": stores.at[i, "store_name"],
-                        "region": stores.at[i, "region"], "above_baseline": float(sales[i, j] - baseline[i]),
-                        "mad": float(mad[i]), "reference_days": int(count[i])})
-    df = pd.DataFrame(out, columns=COLUMNS)
+    judged = np.arange(lookback, n_days)                               # the period's days
+    refs = judged[:, None] - 7 * np.arange(1, weeks + 1)[None, :]      # (days, weeks)
+    history = np.where(is_open[:, refs], sales[:, refs], np.nan)       # (stores, days, weeks)
+    count = np.sum(~np.isnan(history), axis=-1)
+    baseline, mad, scale = robust_scores(history)
+    today = sales[:, judged]
+    with np.errstate(all="ignore"):
+        z = (today - baseline) / scale
+    hit = is_open[:, judged] & (count >= need) & ~np.isnan(z) & (np.abs(z) >= threshold)
+    i, k = np.nonzero(hit)
+    j = judged[k]
+    z_hit = z[i, k]
+    df = pd.DataFrame({
+        "store_id": stores["store_id"].to_numpy()[i],
+        "day": [start + timedelta(days=int(d)) for d in j],
+        "sales": sales[i, j], "baseline": baseline[i, k], "deviation": z_hit,
+        "direction": np.where(z_hit > 0, "up", "down"),
+        "store_name": stores["store_name"].to_numpy()[i], "region": stores["region"].to_numpy()[i],
+        "above_baseline": sales[i, j] - baseline[i, k], "mad": mad[i, k], "reference_days": count[i, k],
+    }, columns=COLUMNS)
     if df.empty:
         return df
     df["_abs"] = df["deviation"].abs()
