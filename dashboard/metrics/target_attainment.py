@@ -49,26 +49,21 @@ DECLARED = ("id", "month", "sales_mtd:money", "target:money", "attainment:rate",
             "wemall_attainment:rate")
 COLUMNS = [c.partition(":")[0] for c in DECLARED]
 
-# One scan of the month's orders serves both levels: aggregated by (store,
-# guide) first, then summed per store and per guide.
+# The month's sales per level's key (store_id / guide_id: whitelisted constants,
+# chosen by the level asked, never input), then joined to the targets.
+LEVEL_SALES = """
+  SELECT '{level}' AS level, {key} AS target_id, sum(net) AS sales_mtd,
+         coalesce(sum(net) FILTER (WHERE channel = 'wemall'), 0) AS wemall_sales_mtd
+  FROM orders
+  WHERE ordered_at >= $start AND ordered_at < $end AND {key} IS NOT NULL
+  GROUP BY {key}"""
+KEYS = {"store": "store_id", "guide": "guide_id"}
+
 SQL = """
 WITH t AS (
   SELECT level, target_id, sales_target, wemall_target FROM targets WHERE month = $month AND (level = $level_a OR level = $level_b)
 ),
-pairs AS (
-  SELECT store_id, guide_id, sum(net) AS sales,
-         coalesce(sum(net) FILTER (WHERE channel = 'wemall'), 0) AS wemall
-  FROM orders
-  WHERE ordered_at >= $start AND ordered_at < $end
-  GROUP BY store_id, guide_id
-),
-s AS (
-  SELECT 'store' AS level, store_id AS target_id, sum(sales) AS sales_mtd, sum(wemall) AS wemall_sales_mtd
-  FROM pairs GROUP BY store_id
-  UNION ALL
-  SELECT 'guide' AS level, guide_id AS target_id, sum(sales) AS sales_mtd, sum(wemall) AS wemall_sales_mtd
-  FROM pairs WHERE guide_id IS NOT NULL GROUP BY guide_id
-)
+s AS ({sales})
 SELECT t.level, t.target_id AS id,
        CASE WHEN t.level = 'store' THEN st.store_name ELSE g.guide_name END AS name,
        CASE WHEN t.level = 'store' THEN t.target_id ELSE g.store_id END AS store_id,
@@ -80,6 +75,10 @@ LEFT JOIN guides g ON t.level = 'guide' AND g.guide_id = t.target_id
 LEFT JOIN stores st ON st.store_id = CASE WHEN t.level = 'store' THEN t.target_id ELSE g.store_id END
 ORDER BY t.level DESC, t.target_id
 """
+
+
+def level_sql(levels: tuple) -> str:
+    return SQL.format(sales="\n  UNION ALL".join(LEVEL_SALES.format(level=lv, key=KEYS[lv]) for lv in levels))
 
 
 def month_clock(as_of: date) -> tuple[str, Period, float, int]:
@@ -97,7 +96,7 @@ def attainment_rows(reader: Reader, as_of: date, level: str | tuple = "store") -
     if bad:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}, not {bad[0]!r}")
     month, so_far, progress, days_left = month_clock(as_of)
-    df = reader.query(SQL, {"month": month, "level_a": levels[0], "level_b": levels[-1], "start": so_far.start_ts, "end": so_far.end_ts})
+    df = reader.query(level_sql(levels), {"month": month, "level_a": levels[0], "level_b": levels[-1], "start": so_far.start_ts, "end": so_far.end_ts})
     df = df.merge(reader.query("SELECT store_id, store_name, region FROM stores"), on="store_id", how="left")
     for c in ("sales_mtd", "target", "wemall_sales_mtd", "wemall_target"):
         df[c] = df[c].astype(float)
