@@ -165,10 +165,15 @@ def _optional(run, as_of: date, values: dict) -> list[Line]:
     return out
 
 
+def _truthy(series: pd.Series) -> pd.Series:
+    """true/false however a metric typed it (bool, 0/1, or text "true")."""
+    return series.map(lambda v: str(v).strip().lower() in ("true", "1", "yes"))
+
+
 def _community(df, as_of, values):
     if "silent" not in df.columns:
         return None
-    n = int(df["silent"].fillna(False).astype(bool).sum())
+    n = int(_truthy(df["silent"]).sum())
     return ("dg.silent_groups", {"n": n, "days": int(values.get("silent_days", 14))}) if n else None
 
 
@@ -176,7 +181,7 @@ def _negative(df, as_of, values):
     col = next((c for c in ("replied_in_time", "answered_in_time", "staff_replied", "replied") if c in df.columns), None)
     if col is None:
         return None
-    n = int((~df[col].fillna(False).astype(bool)).sum())
+    n = int((~_truthy(df[col])).sum())
     return ("dg.unanswered", {"n": n}) if n else None
 
 
