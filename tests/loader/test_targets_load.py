@@ -74,3 +74,22 @@ def test_the_downloadable_template_loads_with_the_mapping(tmp_path):
     assert result.status == "published" and result.problems == []
     assert query(db, "SELECT month, level, target_id FROM targets ORDER BY 2, 3") == [
         ("2026-12", "guide", "G00001"), ("2026-12", "store", "S0001")]
+
+
+def test_admin_loading_page_offers_the_template(tmp_path, monkeypatch):
+    from datetime import date
+
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard.app_context import View
+    from dashboard.period import Period
+    from dashboard.scope import Filters, Scope
+    monkeypatch.setenv("DASHBOARD_DB", str(tmp_path / "live.duckdb"))
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "pages" / "admin_load.py"), default_timeout=60)
+    at.session_state["_view"] = View("boss", "admin", Scope.everything(), Filters(),
+                                     Period(date(2024, 5, 1), date(2024, 5, 1)), date(2024, 5, 1), "yesterday")
+    at.run()
+    assert not at.exception, at.exception
+    buttons = at.get("download_button")
+    assert len(buttons) == 1 and buttons[0].proto.label == "下载目标模板（Excel）"
+    assert "target_plan_sheet.yaml" in buttons[0].proto.help
