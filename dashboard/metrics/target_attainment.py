@@ -71,7 +71,8 @@ SELECT t.level, t.target_id AS id,
        coalesce(s.wemall_sales_mtd, 0) AS wemall_sales_mtd, t.wemall_target
 FROM t
 LEFT JOIN s ON s.level = t.level AND s.target_id = t.target_id
-LEFT JOIN guides g ON t.level = 'guide' AND g.guide_id = t.target_id
+-- A plain equality (a hash join); the level picks the guide's columns above.
+LEFT JOIN guides g ON g.guide_id = t.target_id
 LEFT JOIN stores st ON st.store_id = CASE WHEN t.level = 'store' THEN t.target_id ELSE g.store_id END
 ORDER BY t.level DESC, t.target_id
 """
