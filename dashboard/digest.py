@@ -24,8 +24,9 @@ Rules (in this order, each section only when it has something to say):
   per day, the count of guides behind and the 2 furthest behind.
 - community / negative / lives: only when metrics of those names are registered
   at run time (group-activity or morning-community: groups with silent = true;
-  negative-messages: rows not answered in time; morning-lives or live-tail:
-  lives in their 72 hours and their tail sales). A metric that is missing, or
+  negative-messages: rows with replied_within_30m false; morning-lives or
+  live-tail over the last 5 days: lives whose ended_at lies within 72 hours
+  before the end of the as-of day, and their tail sales so far). A metric that is missing, or
   lacks the columns read, is skipped silently: those pages are built elsewhere.
 """
 from __future__ import annotations
@@ -149,7 +150,7 @@ def _optional(run, as_of: date, values: dict) -> list[Line]:
     rules = (
         (("morning-community", "group-activity"), "community", _community, Period(as_of, as_of)),
         (("negative-messages",), "negative", _negative, Period(as_of, as_of)),
-        (("morning-lives", "live-tail"), "lives", _lives, Period(as_of - timedelta(days=3), as_of)),
+        (("morning-lives", "live-tail"), "lives", _lives, Period(as_of - timedelta(days=4), as_of)),
     )
     for names, section, rule, period in rules:
         name = next((n for n in names if n in METRICS), None)
@@ -178,7 +179,7 @@ def _community(df, as_of, values):
 
 
 def _negative(df, as_of, values):
-    col = next((c for c in ("replied_in_time", "answered_in_time", "staff_replied", "replied") if c in df.columns), None)
+    col = next((c for c in ("replied_within_30m", "replied_in_time", "answered_in_time", "staff_replied") if c in df.columns), None)
     if col is None:
         return None
     n = int((~_truthy(df[col])).sum())

@@ -124,7 +124,7 @@ def test_optional_rules_read_flags_however_typed():
     groups = pd.DataFrame({"group_id": ["q1", "q2", "q3"], "silent": ["true", "false", True]})
     assert digest._community(groups, DAY, {"silent_days": 14}) == ("dg.silent_groups", {"n": 2, "days": 14})
     assert digest._community(groups.drop(columns="silent"), DAY, {}) is None
-    negative = pd.DataFrame({"message_id": ["m1", "m2"], "replied_in_time": [False, "true"]})
+    negative = pd.DataFrame({"message_id": ["m1", "m2"], "replied_within_30m": [False, "true"]})
     assert digest._negative(negative, DAY, {}) == ("dg.unanswered", {"n": 1})
     lives = pd.DataFrame({"live_id": ["L1", "L2"], "tail_sales": [100.0, 50.0],
                           "ended_at": [pd.Timestamp("2026-11-22 21:00"), pd.Timestamp("2026-11-10 21:00")]})
