@@ -266,7 +266,7 @@ def markdown(digest: Digest, lang: str = "zh", url: str | None = None, limit: in
         text += "> " + line_text(ln, lang, md_plain)
         blocks.append(text)
     if not blocks:
-        blocks.append(_template("dg.empty", lang) if "dg.empty" in DIGEST_MESSAGES else "")
+        blocks.append(_template("dg.empty", lang))
     more = ("\n" + _template("dg.more", lang).format(url=f"[{url}]({url})")) if url else \
         ("\n" + _template("dg.more_no_url", lang))
     size = lambda s: len(s.encode("utf-8"))  # noqa: E731

@@ -1,6 +1,7 @@
 """The 昨日要点 narrative (dashboard/digest.py): one template per kind of line.
 Placeholders are filled with formatted numbers and escaped data values only."""
 MESSAGES = {
+    "dg.empty": ("暂无要点。", "Nothing to report."),
     "dg.heading": ("昨日要点 · {day}（周{weekday}）", "Highlights · {day} ({weekday})"),
     "dg.section.summary": ("概况", "Overview"),
     "dg.section.movers": ("名次变化", "Rank moves"),

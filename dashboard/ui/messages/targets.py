@@ -54,7 +54,6 @@ MESSAGES = {
     "an.reason.down": ("销售异常偏低：{sales}，同星期基线 {baseline}（偏离 {deviation} 个MAD）",
                        "Sales unusually low: {sales} vs weekday baseline {baseline} ({deviation} MAD)"),
     "dg.title": ("昨日要点", "Yesterday's highlights"),
-    "dg.empty": ("暂无要点。", "Nothing to report."),
     "ld.target_template": ("下载目标模板（Excel）", "Download the target template (Excel)"),
     "ld.target_template_help": ("月度销售目标计划表：月份、层级（门店/导购）、门店编号/导购编号、销售目标、微商城目标。"
                                 "导入时在映射中选择 target_plan_sheet.yaml。",
