@@ -95,3 +95,13 @@ def test_a_period_lists_days_in_order_and_scope_applies(db):
     assert south["store_id"].tolist() == ["S3"]
     assert list(df.columns[:6]) == ["store_id", "day", "sales", "baseline", "deviation", "direction"]
     assert pd.api.types.is_float_dtype(df["deviation"])
+
+
+def test_a_day_alone_reads_only_its_weekdays_and_agrees_with_a_longer_period(db):
+    from dashboard.metrics.anomalies import needed_ranges
+    ranges = needed_ranges(DAY, DAY, 8)
+    assert len(ranges) == 9 and all((b - a).days == 1 for a, b in ranges)   # DAY and 8 Wednesdays
+    assert needed_ranges(date(2026, 11, 1), date(2026, 11, 30), 8) == [(date(2026, 9, 6), date(2026, 12, 1))]
+    alone = run(db, DAY)
+    within = run(db, date(2026, 11, 20), DAY)
+    pd.testing.assert_frame_equal(alone, within[within["day"] == DAY].reset_index(drop=True))
