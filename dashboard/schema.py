@@ -7,7 +7,7 @@ writers (ORDER BY on insert) so DuckDB's zone maps skip data on date filters.
 """
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Column lists in contract order: (name, DuckDB type, nullable)
 TABLES: dict[str, list[tuple[str, str, bool]]] = {
@@ -90,6 +90,11 @@ TABLES: dict[str, list[tuple[str, str, bool]]] = {
         ("spend_date", "DATE", False), ("channel_id", "VARCHAR", False),
         ("spend", "DECIMAL(14,2)", False),
     ],
+    "targets": [
+        ("month", "VARCHAR", False), ("level", "VARCHAR", False),
+        ("target_id", "VARCHAR", False), ("sales_target", "DECIMAL(14,2)", False),
+        ("wemall_target", "DECIMAL(14,2)", True),
+    ],
 }
 
 PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
@@ -107,6 +112,7 @@ PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
     "live_views": ("live_id", "member_id", "joined_at"),
     "channels": ("channel_id",),
     "channel_spend": ("spend_date", "channel_id"),
+    "targets": ("month", "level", "target_id"),
 }
 
 # Keys the loader upserts by. share_visits has no id and its member_id may be
@@ -125,6 +131,7 @@ ENUMS: dict[tuple[str, str], tuple[str, ...]] = {
     ("group_messages", "msg_type"): ("text", "image", "link", "miniprogram", "solitaire", "other"),
     ("channels", "kind"): ("paid_ad", "guide", "store_qr", "after_payment", "live",
                            "referral", "outbound_call", "kol", "other"),
+    ("targets", "level"): ("store", "guide"),
 }
 
 # Row-level range rules: (table, SQL condition, human reason zh / en)
@@ -139,6 +146,12 @@ RANGE_CHECKS: list[tuple[str, str, str, str]] = [
     ("guides", "left_on IS NULL OR left_on >= hired_on", "离职日期早于入职日期", "left_on is before hired_on"),
     ("stores", "closed_on IS NULL OR closed_on >= opened_on", "闭店日期早于开店日期", "closed_on is before opened_on"),
     ("group_members", "left_at IS NULL OR left_at >= joined_at", "退群时间早于入群时间", "left_at is before joined_at"),
+    ("targets", "sales_target >= 0", "销售目标不能为负", "sales_target must not be negative"),
+    ("targets", "wemall_target IS NULL OR wemall_target >= 0", "微商城目标不能为负",
+     "wemall_target must not be negative"),
+    # The loader normalises 2026/11, 2026年11月 and Excel dates to YYYY-MM first (validate.py).
+    ("targets", "month SIMILAR TO '[0-9]{4}-(0[1-9]|1[0-2])'", "月份须为 YYYY-MM（如 2026-11）",
+     "month must be YYYY-MM (e.g. 2026-11)"),
 ]
 
 # Columns each table is kept sorted by, so date filters skip row groups.

@@ -198,6 +198,9 @@ def scoped_ctes(scope: Scope, filters: Filters) -> tuple[str, dict]:
         "live_views": "SELECT * FROM main.live_views WHERE member_id IN (SELECT member_id FROM members)",
         "channels": "SELECT * FROM main.channels",
         "channel_spend": f"SELECT * FROM main.channel_spend WHERE {no_spend}",
+        # A target belongs to its store or guide: visible when that store/guide is.
+        "targets": ("SELECT * FROM main.targets WHERE (level = 'store' AND target_id IN (SELECT store_id FROM stores)) "
+                    "OR (level = 'guide' AND target_id IN (SELECT guide_id FROM guides))"),
     }
     if spend_visible(scope, filters):  # i.e. nothing narrows
         # Nothing narrows: every table is whole. Skip the semi-joins that carry

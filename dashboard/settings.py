@@ -69,6 +69,9 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
     Setting("gmv_window_days", int, 30, 7, 90, "channels", "days after joining over which a fan's GMV counts",
             choices=(7, 30, 90)),
     Setting("fall_places", int, 5, 1, 1000, "morning", "rank places a store must fall to need attention"),
+    Setting("anomaly_threshold", float, 3.5, 1.0, 100.0, "morning",
+            "robust z (MAD units) from which a store's day counts as an anomaly"),
+    Setting("anomaly_weeks", int, 8, 3, 52, "morning", "same weekdays before a day that make its baseline"),
 )}
 
 DDL = """CREATE TABLE IF NOT EXISTS settings (

@@ -10,6 +10,7 @@ current_view()  # only inside the frame, which admits admins alone (frame.PAGES)
 
 st.title(t("loader.title"))
 st.caption(t("loader.caption"))
+loader_view.target_template()
 
 uploads = st.file_uploader(t("loader.upload"), accept_multiple_files=True, help=t("loader.upload_help"),
                            type=["csv", "txt", "tsv", "xlsx", "xlsm", "xls", "parquet"], key="loader_files")

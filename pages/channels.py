@@ -6,7 +6,7 @@ cost or ROI, and a note saying why."""
 import streamlit as st
 
 from dashboard.app_context import current_view, run_metric, settings_in_force
-from dashboard.export import download_buttons
+from dashboard.ui.downloads import download_buttons
 from dashboard.ui import channels_view as cv
 from dashboard.ui.components import show_chart
 from dashboard.ui.i18n import language, t

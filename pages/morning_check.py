@@ -10,6 +10,7 @@ from dashboard.ui import format as fmt
 from dashboard.ui import leaderboard_view as lv
 from dashboard.ui import live_view
 from dashboard.ui import sharing_view
+from dashboard.ui import targets_view
 from dashboard.ui.i18n import language, t
 
 view = current_view()
@@ -18,6 +19,7 @@ TOP = 10
 weekday = t("mc.weekday").split(",") if language() == "en" else list(t("mc.weekday"))
 st.title(t("mc.title"))
 st.caption(t("mc.as_of", day=view.as_of, weekday=weekday[view.as_of.weekday()]))
+targets_view.digest_panel(view)
 
 s = run_metric("morning-summary", view).iloc[0]
 left, right = st.columns(2)
@@ -42,9 +44,11 @@ lv.movers_panel(run_metric("morning-movers", view))
 
 live_view.morning_panel(view)
 sharing_view.morning_panel(view)
+targets_view.morning_panel(view)
 st.subheader(t("mc.attention"))
 attention = run_metric("morning-attention", view)
-if attention.empty:
+anomalies = targets_view.anomaly_items(view, lv.attention_item)
+if attention.empty and not anomalies:
     st.success(t("mc.attention_none"))
 
 

@@ -6,6 +6,7 @@ from dashboard.app_context import current_view, run_metric
 from dashboard.ui import format as fmt
 from dashboard.ui.components import bar_by_category, kpi_card, show_chart, trend_chart
 from dashboard.ui.i18n import t
+from dashboard.ui import targets_view
 
 view = current_view()
 st.title(t("ov.title"))
@@ -24,6 +25,8 @@ trend_period = view.period.at_least(30)
 if trend_period != view.period:
     st.caption(t("ov.trend_window", end=trend_period.end, days=trend_period.days))
 show_chart(trend_chart(run_metric("sales-trend", period=trend_period)), key="trend")
+
+targets_view.overview_panel(view)
 
 left, right = st.columns(2)
 with left:

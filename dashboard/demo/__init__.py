@@ -19,7 +19,7 @@ from typing import Callable
 import pandas as pd
 
 from .. import schema, store
-from . import channels, community, dimensions, live, members, orders, sharing, tags
+from . import channels, community, dimensions, live, members, orders, sharing, tags, targets
 from .context import DAY, Context
 from .writer import GROUP, GUIDE, LIVE, MEMBER, MESSAGE, ORDER, SHARE, STORE, cents, insert
 
@@ -103,6 +103,8 @@ def generate(path, scale: float = 1.0, seed: int = 7, end_date: date = DEFAULT_E
 
         say(0.93, "生成会员标签…")
         tags.write_tags(con, ctx, mb)
+        say(0.96, "生成月度目标…")
+        targets.write_targets(con, ctx)
         counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in schema.TABLES}
         say(0.98, "发布数据库…")
     say(1.0, "完成")

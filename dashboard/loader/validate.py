@@ -47,7 +47,7 @@ REFERENCES: dict[tuple[str, str], tuple[str, str]] = {
 # Load order: every referenced table before the tables that refer to it.
 DEPENDENCY_ORDER = ["stores", "channels", "guides", "groups", "live_sessions", "members", "member_tags",
                     "shares", "share_visits", "group_members", "group_messages", "live_invites",
-                    "live_views", "orders", "channel_spend"]
+                    "live_views", "orders", "channel_spend", "targets"]
 assert set(DEPENDENCY_ORDER) == set(schema.TABLES)
 
 REQUIRED_REASON = ("必填，不能为空", "is required and must not be empty")
@@ -158,6 +158,36 @@ def parse_numbers(s: pd.Series) -> pd.Series:
     return pd.to_numeric(text.astype(object).where(text.notna(), None), errors="coerce").astype("float64")
 
 
+_MONTH = re.compile(r"^(\d{4})\s*[年/.\-]?\s*(\d{1,2})\s*月?(?:\s*[/.\-]\s*\d{1,2}\s*日?)?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?)?$")
+
+
+def parse_months(s: pd.Series) -> pd.Series:
+    """A month as YYYY-MM (SPEC: targets.month) from what plan sheets write:
+    2026-11, 2026/11, 2026.11, 2026年11月, 202611, a date of that month
+    (2026-11-01, an Excel date cell) or an Excel serial day. None if not a month."""
+    def one(v):
+        if not isinstance(v, str):
+            return None
+        v = v.strip()
+        if re.fullmatch(r"\d{5}(\.0+)?", v):  # Excel serial day
+            days = float(v)
+            if not 20000 < days < 80000:
+                return None
+            d = pd.Timestamp("1899-12-30") + pd.Timedelta(days=days)
+            return f"{d.year:04d}-{d.month:02d}"
+        m = _MONTH.match(v)
+        if not m or not 1 <= int(m[2]) <= 12:
+            return None
+        return f"{m[1]}-{int(m[2]):02d}"
+    return s.map(one)
+
+
+# Text columns with a format of their own: (table, column) -> (parser, reason zh, reason en)
+TEXT_FORMATS = {
+    ("targets", "month"): (parse_months, "不是有效月份（如 2026-11）", "is not a month (e.g. 2026-11)"),
+}
+
+
 def parse_column(s: pd.Series, sql_type: str) -> tuple[pd.Series, pd.Series]:
     """-> (values ready for CAST in DuckDB, bad mask among the non-empty cells)."""
     typ = _typ(sql_type)
@@ -207,6 +237,10 @@ def check_cells(batch: Batch) -> tuple[pd.DataFrame, list[Problem], set[int]]:
         if not nullable:
             issues.append((raw.isna(), *REQUIRED_REASON))
         issues.append((bad, *TYPE_REASONS.get(_typ(sql_type), ("", ""))))
+        if (table, col) in TEXT_FORMATS:
+            parser, zh, en = TEXT_FORMATS[(table, col)]
+            values = parser(raw)
+            issues.append((raw.notna() & values.isna(), zh, en))
         allowed = schema.ENUMS.get((table, col))
         if allowed:
             values = values.map(lambda v: v.lower() if isinstance(v, str) else v)

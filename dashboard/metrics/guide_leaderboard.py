@@ -14,6 +14,8 @@ rank over the guides with sales > 0 in the previous period, empty for new ones.
 
 A guide credited on an in-scope order whose own store lies outside the user's
 scope is listed (the sale is the user's to see) without name or store.
+target / attainment: the as-of month's target and month-to-date attainment
+(target-attainment; empty without a target row).
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from ..reader import Reader
 from ..columns import cols
 from .base import MetricArgs, metric
 from .ranking import finish, leaderboard_params, previous_ranks, sales_by
+from .target_attainment import WITH_TARGETS, with_attainment
 
 DECLARED = cols("guide_id", "guide_name", "store_id", "sales:money", "wemall_sales:money", "orders:count",
                 "rank:rank", "rank_change:rank_change", "store_name", "region", "role", "hired_on:date",
@@ -71,7 +74,7 @@ def guide_board(reader: Reader, period: Period) -> pd.DataFrame:
     return finish(reader.query(SQL, leaderboard_params(period)), COLUMNS)
 
 
-@metric("guide-leaderboard", DECLARED, grain="one row per guide employed in, or credited with sales in, the period")
+@metric("guide-leaderboard", DECLARED + WITH_TARGETS, grain="one row per guide employed in, or credited with sales in, the period")
 def guide_leaderboard(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     """Guides ranked by credited sales, with their store, rank change, 环比 and 同比."""
-    return guide_board(reader, args.period)
+    return with_attainment(guide_board(reader, args.period), reader, args.as_of, "guide")

@@ -12,6 +12,8 @@ its net > 0. rank / wemall_rank: competition ranking (1, 2, 2, 4) by sales /
 WeMall sales descending; rows ordered by rank, then store_id. rank_change =
 previous-period rank − current rank, where the previous ranking covers the
 stores with sales > 0 in the previous period; a store without is new (empty).
+target / attainment: the as-of month's target and month-to-date attainment
+(target-attainment; empty without a target row).
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from ..reader import Reader
 from ..columns import cols
 from .base import MetricArgs, metric
 from .ranking import finish, leaderboard_params, previous_ranks, sales_by
+from .target_attainment import WITH_TARGETS, with_attainment
 
 DECLARED = cols("store_id", "store_name", "region", "sales:money", "wemall_sales:money", "pos_sales:money",
                 "orders:count", "rank:rank", "wemall_rank:rank", "rank_change:rank_change",
@@ -70,7 +73,7 @@ def store_board(reader: Reader, period: Period) -> pd.DataFrame:
     return finish(reader.query(SQL, leaderboard_params(period)), COLUMNS)
 
 
-@metric("store-leaderboard", DECLARED, grain="one row per in-scope store open in, or selling in, the period")
+@metric("store-leaderboard", DECLARED + WITH_TARGETS, grain="one row per in-scope store open in, or selling in, the period")
 def store_leaderboard(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     """Stores ranked by sales and WeMall sales, with rank change, 环比 and 同比."""
-    return store_board(reader, args.period)
+    return with_attainment(store_board(reader, args.period), reader, args.as_of, "store")

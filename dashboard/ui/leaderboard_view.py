@@ -50,9 +50,9 @@ def table(df: pd.DataFrame, columns: list[str], key: str, select: bool = False, 
 
 REGION_COLUMNS = ["region", "sales", "wemall_sales", "pos_sales", "orders", "share"]
 STORE_COLUMNS = ["rank", "rank_change", "store_name", "store_id", "region", "sales", "sales_pop", "sales_yoy",
-                 "wemall_sales", "wemall_rank", "wemall_rank_change", "pos_sales", "orders", "aov"]
+                 "wemall_sales", "wemall_rank", "wemall_rank_change", "pos_sales", "orders", "aov", "attainment"]
 GUIDE_COLUMNS = ["rank", "rank_change", "guide_name", "guide_id", "store_name", "store_id", "role", "left_on",
-                 "sales", "sales_pop", "sales_yoy", "wemall_sales", "orders", "aov"]
+                 "sales", "sales_pop", "sales_yoy", "wemall_sales", "orders", "aov", "attainment"]
 
 
 def exports(df: pd.DataFrame, columns: list[str], name: str, view, audit: dict | None = None, key: str | None = None):

@@ -65,3 +65,32 @@ def history() -> None:
         cols = ["started_at", "username", "files", "rows_loaded", "rows_rejected", "status", "duration_s", "message"]
         st.dataframe(rows[cols].rename(columns={c: t(f"loader.col.{c}") for c in cols}),
                      hide_index=True, width="stretch")
+
+
+TARGET_TEMPLATE_HEADERS = ("月份", "层级", "门店编号/导购编号", "销售目标", "微商城目标")
+
+
+def target_template_xlsx(month: str = "2026-12") -> bytes:
+    """The monthly target plan sheet (data/mappings/target_plan_sheet.yaml reads it):
+    its headers and two example rows, as .xlsx bytes."""
+    import io
+
+    import openpyxl
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "目标"
+    ws.append(list(TARGET_TEMPLATE_HEADERS))
+    ws.append([month, "门店", "S0001", 500000, 150000])
+    ws.append([month, "导购", "G00001", 60000, None])
+    for col, width in zip("ABCDE", (10, 8, 20, 12, 12)):
+        ws.column_dimensions[col].width = width
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def target_template() -> None:
+    """Download button for the target plan template (load it with the mapping target_plan_sheet.yaml)."""
+    st.download_button(t("ld.target_template"), target_template_xlsx(), file_name="target_plan_template.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       help=t("ld.target_template_help"), key="loader_target_template")

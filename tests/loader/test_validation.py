@@ -213,7 +213,7 @@ def test_preview_shows_sources_and_the_first_rows():
     from test_realdata import real
     mappings = available_mappings()
     assert [p.name for p in mappings] == ["supermarket_pos_receipts.yaml", "supermarket_staff_takings.yaml",
-                                          "tmall_order_report.yaml"]
+                                          "target_plan_sheet.yaml", "tmall_order_report.yaml"]
     items = preview([real("supermarket_staff_takings.xlsx")], mappings, rows=3)
     assert [(i["table"], i["mapping"], i["rows"]) for i in items] == [
         ("guides", "supermarket_staff_takings.yaml", 249), ("orders", "supermarket_staff_takings.yaml", 249),

@@ -28,7 +28,7 @@ def test_hq_overview_shows_the_kpis_of_yesterday(page_env):
     assert shown["sales"] == money(k.sales)
     assert shown["wemall_sales"] == money(k.wemall_sales)
     assert shown["orders"] == count(k.orders)
-    assert len(at.get("plotly_chart")) == 3
+    assert len(at.get("plotly_chart")) == 4  # trend, by region, by brand, targets by region (demo has targets)
     assert [e.value for e in at.error] == []
 
 

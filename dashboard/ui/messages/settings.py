@@ -25,4 +25,6 @@ MESSAGES = {
     "settings.reply_window_minutes": ("员工回复时限（分钟）", "Staff reply window (minutes)"),
     "settings.gmv_window_days": ("粉丝 GMV 统计窗口（天）", "Fan GMV window (days)"),
     "settings.fall_places": ("晨检：名次下滑提醒（名）", "Morning check: rank places fallen"),
+    "settings.anomaly_threshold": ("晨检：异常门槛（偏离几个 MAD）", "Morning check: anomaly threshold (MAD units)"),
+    "settings.anomaly_weeks": ("晨检：异常基线周数（同星期几）", "Morning check: baseline weeks (same weekday)"),
 }

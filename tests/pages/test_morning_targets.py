@@ -1,0 +1,84 @@
+"""达成率, anomalies and 昨日要点 on the morning check, the overview and the
+leaderboards, through the real app frame with AppTest.
+
+As-of day Tue 2026-03-10 (March: 31 days, time progress 10/31 = 32.3%, 21 days
+left). E1 (华东): target ¥31,000, sales 2000 (03-02) + 1000 (03-10) = 3000 →
+attainment 9.7%, gap 31000 × 10/31 − 3000 = ¥7,000, needed (31000 − 3000)/21 =
+¥1,333 a day. S1 (华南) is behind too but must never show for `east`.
+E2's eight previous Tuesdays: 1000 1100 900 1000 1050 950 1000 1000 → median
+1000, MAD 25; on 03-10 it sold 300: z = −700 / 37.065 = −18.9 → an anomaly.
+"""
+from datetime import date, timedelta
+
+import pytest
+
+from builders import build_db, guide_row, order_row, store_row
+from dashboard.auth import users
+
+from test_leaderboard_pages import PASSWORD, open_page, signed_in
+
+DAY = date(2026, 3, 10)
+TUESDAYS = [1000, 1100, 900, 1000, 1050, 950, 1000, 1000]
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    orders = [order_row(f"h{k}", f"{DAY - timedelta(days=7 * (k + 1))} 12:00", "E2", v)
+              for k, v in enumerate(TUESDAYS)]
+    orders += [order_row("e1a", "2026-03-02 12:00", "E1", 2000, guide_id="gE1"),
+               order_row("e1b", "2026-03-10 12:00", "E1", 1000, guide_id="gE1"),
+               order_row("e2", "2026-03-10 13:00", "E2", 300),
+               order_row("s1", "2026-03-10 13:00", "S1", 100)]
+    db = build_db(
+        tmp_path / "tg.duckdb",
+        stores=[store_row("E1", store_name="东一店"), store_row("E2", store_name="东二店"),
+                store_row("S1", region="华南", store_name="南一店")],
+        guides=[guide_row("gE1", "E1", guide_name="东一导购"), guide_row("gS1", "S1", guide_name="南一导购")],
+        orders=orders,
+        targets=[{"month": "2026-03", "level": "store", "target_id": "E1", "sales_target": 31000},
+                 {"month": "2026-03", "level": "store", "target_id": "S1", "sales_target": 50000},
+                 {"month": "2026-03", "level": "guide", "target_id": "gE1", "sales_target": 20000},
+                 {"month": "2026-03", "level": "guide", "target_id": "gS1", "sales_target": 20000}],
+    )
+    monkeypatch.setenv("DASHBOARD_DB", str(db))
+    monkeypatch.setenv("DASHBOARD_USERS", str(tmp_path / "users.yaml"))
+    monkeypatch.setenv("DASHBOARD_OPS_DB", str(tmp_path / "ops.sqlite"))
+    monkeypatch.setenv("DASHBOARD_COOKIE_KEY", "k" * 48)
+    monkeypatch.setenv("DASHBOARD_DEMO", "0")
+    monkeypatch.delenv("TEST_AUTH_COOKIE", raising=False)
+    users.add_user("boss", PASSWORD, "hq")
+    users.add_user("east", PASSWORD, "region", regions=["华东"])
+    return tmp_path
+
+
+def page_html(at) -> str:
+    return "\n".join(str(m.value) for m in at.markdown)
+
+
+def test_morning_check_shows_behind_pace_anomalies_and_the_digest(env):
+    at = open_page(signed_in("east"), "morning_check")
+    html = page_html(at)
+    assert [s.value for s in at.subheader][:2] == ["昨日要点", "目标达成（2026-03）"]
+    # the attainment card and the behind-pace items
+    assert "¥3,000 / ¥3.1万" in html and "9.7%" in html and "32.3%" in html
+    assert "东一店（E1）：达成 9.7%，差 ¥7,000，日均需 ¥1,333" in html
+    assert "东一导购（gE1）：达成 15.0%" in html          # 3000 / 20000
+    # the anomaly, in "needs attention", with a plain reason
+    assert "东二店（E2）：销售异常偏低：¥300，同星期基线 ¥1,000（偏离 18.9 个MAD）" in html
+    # 昨日要点: rule-made lines for 华东 only
+    digest = next(str(m.value) for m in at.markdown if 'data-tg="digest"' in str(m.value))
+    assert "目标进度" in digest and "东一店 达成 9.7%，差 ¥7,000，日均需 ¥1,333" in digest
+    assert "东二店 销售 ¥300，远低于同星期基线 ¥1,000（−18.9 MAD）" in digest
+    assert "南一店" not in html and "南一导购" not in html
+
+
+def test_overview_and_leaderboards_show_attainment(env):
+    at = open_page(signed_in("boss"), "overview")
+    html = page_html(at)
+    # hq: E1 + S1 targets 81000; sales 3000 + 100 = 3100 -> 3.8%
+    assert "¥3,100 / ¥8.1万" in html and "3.8%" in html and "2/2 家门店落后时间进度" in html
+    at = open_page(at, "leaderboards")
+    stores = at.dataframe[1].value
+    assert "达成率" in stores.columns
+    shown = dict(zip(stores["门店编号"], stores["达成率"]))
+    assert shown["E1"] == "9.7%" and shown["E2"] == "—"
