@@ -108,6 +108,15 @@ def records(df: pd.DataFrame) -> list[dict]:
     return [{c: _plain(v) for c, v in zip(df.columns, row)} for row in df.itertuples(index=False)]
 
 
+def _csv_cell(value):
+    """Empty for undefined; flags as true/false (JSON has its own true/false)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
 def render(df: pd.DataFrame, fmt: str) -> str:
     rows = records(df)
     if fmt == "json":
@@ -116,5 +125,5 @@ def render(df: pd.DataFrame, fmt: str) -> str:
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(df.columns)
     for row in rows:
-        writer.writerow(["" if v is None else v for v in row.values()])
+        writer.writerow([_csv_cell(v) for v in row.values()])
     return buf.getvalue()

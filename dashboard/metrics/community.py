@@ -1,0 +1,95 @@
+"""Shared pieces of the community (社群) metrics: SPEC.md's day rules as SQL
+fragments, the day windows, and the options bound to the community settings.
+No metric is registered here (group_activity.py, koc.py, negative_messages.py,
+community_*.py and group_*.py each register one).
+
+SPEC.md "Community (社群) and KOC", read as follows (also in README, Metric notes):
+- Group members on a day d: joined_at ≤ d's end (joined_at < d + 1 day) and
+  (left_at is null or left_at > d's start, midnight); counted as distinct
+  member_id (a member who left and rejoined has two rows but counts once).
+- Active members on a day: distinct sender_id of messages with sender_type =
+  'member' sent that day. Staff and bot messages never make anyone active. A
+  sender need not be listed in group_members (the message is the evidence).
+- Alive on a day: active members ≥ alive_members (10).
+- Silent (at the as-of date): no member message in the silent_days (14) days
+  ending on the as-of date inclusive, i.e. none in [as_of − 13 days 00:00,
+  as_of + 1 day 00:00). A group whose last member message was 14 days before
+  the as-of date (as_of − 14) has been quiet for exactly 14 whole days: silent.
+  One whose last member message was as_of − 13 is not.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from .base import Option
+
+ALIVE = {"alive_members": Option(int, 10, "active members that make a group alive on a day",
+                                 setting="alive_members", minimum=1)}
+SILENT = {"silent_days": Option(int, 14, "days without a member message that make a group silent",
+                                setting="silent_days", minimum=1)}
+KOC = {
+    "koc_window_days": Option(int, 28, "days up to the as-of date over which KOCs are found",
+                              setting="koc_window_days", minimum=1),
+    "koc_active_days": Option(int, 8, "active days a KOC needs (with the repliers rule)",
+                              setting="koc_active_days", minimum=1),
+    "koc_repliers": Option(int, 5, "distinct other members replying to a KOC", setting="koc_repliers", minimum=1),
+    "koc_referred_sales": Option(float, 1000.0, "referred sales (CNY) that make a KOC",
+                                 setting="koc_referred_sales", minimum=0),
+}
+REPLY = {"reply_window_minutes": Option(int, 30, "minutes within which a staff reply counts",
+                                        setting="reply_window_minutes", minimum=1)}
+GROUP = {"group": Option(str, None, "only this group id (default: every group in scope)")}
+
+
+def day_start(d: date) -> datetime:
+    return datetime.combine(d, time.min)
+
+
+def day_end(d: date) -> datetime:
+    """Exclusive: midnight after `d`."""
+    return datetime.combine(d + timedelta(days=1), time.min)
+
+
+def silent_window(as_of: date, silent_days: int) -> tuple[datetime, datetime]:
+    """[start, end) of the silent_days days ending on the as-of date inclusive."""
+    return day_start(as_of - timedelta(days=silent_days - 1)), day_end(as_of)
+
+
+def koc_window(as_of: date, window_days: int) -> tuple[date, date]:
+    """First and last day of the KOC window: window_days days ending on the as-of date."""
+    return as_of - timedelta(days=window_days - 1), as_of
+
+
+def opt_int(args, name: str, default: int) -> int:
+    value = args.opt(name, default)
+    return int(default if value is None else value)
+
+
+def opt_float(args, name: str, default: float) -> float:
+    value = args.opt(name, default)
+    return float(default if value is None else value)
+
+
+# Distinct members of each group on one day ($day_start, $day_end).
+MEMBERS_ON_DAY = """
+  SELECT group_id, count(DISTINCT member_id) AS members
+  FROM group_members
+  WHERE joined_at < $day_end AND (left_at IS NULL OR left_at > $day_start)
+  GROUP BY group_id
+"""
+
+# Per group and day in [$start, $end): active members and member messages.
+DAILY_ACTIVE = """
+  SELECT group_id, CAST(sent_at AS DATE) AS day,
+         count(DISTINCT sender_id) AS active_members, count(*) AS member_messages
+  FROM group_messages
+  WHERE sent_at >= $start AND sent_at < $end AND sender_type = 'member'
+  GROUP BY group_id, CAST(sent_at AS DATE)
+"""
+
+# Groups with a member message in [$silent_start, $day_end): not silent.
+SPOKEN_RECENTLY = """
+  SELECT DISTINCT group_id
+  FROM group_messages
+  WHERE sent_at >= $silent_start AND sent_at < $day_end AND sender_type = 'member'
+"""
