@@ -25,8 +25,7 @@ Columns and readings (see also metrics/community.py):
 - member_messages: member messages in the period.
 - silent: no member message in the silent_days days ending on the as-of date
   inclusive (a group whose last member message is exactly silent_days days
-  before the as-of date is silent). last_member_message_at: the last member
-  message up to the as-of date's end (empty if none).
+  before the as-of date is silent).
 - wemall_sales: net (amount − refund_amount) of the in-scope orders placed in
   the period whose share_id is a share with shares.group_id = the group, on any
   channel (orders carrying a share are WeMall orders); wemall_rank:
@@ -36,93 +35,88 @@ Columns and readings (see also metrics/community.py):
 """
 from __future__ import annotations
 
+from datetime import timedelta
+
+import numpy as np
 import pandas as pd
 
 from ..reader import Reader
 from .base import MetricArgs, metric
-from .community import (ALIVE, DAILY_ACTIVE, MEMBERS_ON_DAY, SILENT, SPOKEN_RECENTLY, day_end, day_start,
-                        opt_int, silent_window)
+from .community import ALIVE, MEMBERS_ON_DAY, SILENT, day_end, day_start, group_days, opt_int
 
 DECLARED = ("group_id", "group_name", "store_id", "members:count", "active_members:count", "speaking_ratio:rate",
             "alive_days:count", "silent:flag", "wemall_sales:money", "kind", "existing:flag",
             "member_messages:count", "active_member_days:count", "avg_active_members:number",
-            "activity_rank:rank", "wemall_rank:rank", "last_member_message_at:datetime")
+            "activity_rank:rank", "wemall_rank:rank")
 COLUMNS = [c.partition(":")[0] for c in DECLARED]
 
 SQL = f"""
 WITH mem AS ({MEMBERS_ON_DAY}),
-today AS (
-  SELECT group_id, count(DISTINCT sender_id) AS active_members
-  FROM group_messages
-  WHERE sent_at >= $day_start AND sent_at < $day_end AND sender_type = 'member'
-  GROUP BY group_id
+shared AS (
+  SELECT share_id, net FROM orders
+  WHERE ordered_at >= $start AND ordered_at < $end AND share_id IS NOT NULL
 ),
-daily AS ({DAILY_ACTIVE}),
-per AS (
-  SELECT group_id,
-         count(*) FILTER (WHERE active_members >= $alive) AS alive_days,
-         sum(active_members) AS active_member_days,
-         sum(member_messages) AS member_messages
-  FROM daily GROUP BY group_id
-),
-recent AS ({SPOKEN_RECENTLY}),
-last_msg AS (
-  SELECT group_id, max(sent_at) AS last_member_message_at
-  FROM group_messages
-  WHERE sent_at < $day_end AND sender_type = 'member'
-  GROUP BY group_id
-),
+-- The period's share ids bound the shares read (exact; fast where ids follow time).
+bounds AS (SELECT min(share_id) AS lo, max(share_id) AS hi FROM shared),
 group_shares AS (
-  SELECT share_id, group_id FROM shares WHERE group_id IS NOT NULL
+  SELECT share_id, group_id FROM shares
+  WHERE group_id IS NOT NULL AND share_id >= (SELECT lo FROM bounds) AND share_id <= (SELECT hi FROM bounds)
 ),
 sales AS (
   SELECT s.group_id, sum(o.net) AS wemall_sales
-  FROM orders o JOIN group_shares s ON s.share_id = o.share_id
-  WHERE o.ordered_at >= $start AND o.ordered_at < $end AND o.share_id IS NOT NULL
+  FROM shared o JOIN group_shares s ON s.share_id = o.share_id
   GROUP BY s.group_id
-),
-board AS (
-  SELECT g.group_id, g.group_name, g.store_id, g.kind,
-         g.created_at < $day_end AND (g.dissolved_at IS NULL OR g.dissolved_at > $day_start) AS existing,
-         coalesce(mem.members, 0) AS members,
-         coalesce(today.active_members, 0) AS active_members,
-         coalesce(per.alive_days, 0) AS alive_days,
-         coalesce(per.active_member_days, 0) AS active_member_days,
-         coalesce(per.member_messages, 0) AS member_messages,
-         recent.group_id IS NULL AS silent,
-         last_msg.last_member_message_at,
-         CAST(coalesce(sales.wemall_sales, 0) AS DOUBLE) AS wemall_sales
-  FROM groups g
-  LEFT JOIN mem ON mem.group_id = g.group_id
-  LEFT JOIN today ON today.group_id = g.group_id
-  LEFT JOIN per ON per.group_id = g.group_id
-  LEFT JOIN recent ON recent.group_id = g.group_id
-  LEFT JOIN last_msg ON last_msg.group_id = g.group_id
-  LEFT JOIN sales ON sales.group_id = g.group_id
 )
-SELECT *,
-       rank() OVER (ORDER BY active_member_days DESC, member_messages DESC) AS activity_rank,
-       rank() OVER (ORDER BY wemall_sales DESC) AS wemall_rank
-FROM board
-ORDER BY group_id
+SELECT g.group_id, g.group_name, g.store_id, g.kind,
+       g.created_at < $day_end AND (g.dissolved_at IS NULL OR g.dissolved_at > $day_start) AS existing,
+       coalesce(mem.members, 0) AS members,
+       CAST(coalesce(sales.wemall_sales, 0) AS DOUBLE) AS wemall_sales
+FROM groups g
+LEFT JOIN mem ON mem.group_id = g.group_id
+LEFT JOIN sales ON sales.group_id = g.group_id
+ORDER BY g.group_id
 """
 
 
-def activity_params(args: MetricArgs) -> dict:
-    silent_start, _ = silent_window(args.as_of, opt_int(args, "silent_days", 14))
-    return {"start": args.period.start_ts, "end": args.period.end_ts, "day_start": day_start(args.as_of),
-            "day_end": day_end(args.as_of), "silent_start": silent_start,
-            "alive": opt_int(args, "alive_members", 10)}
-
-
 def group_board(reader: Reader, args: MetricArgs) -> pd.DataFrame:
-    df = reader.query(SQL, activity_params(args))
-    df["speaking_ratio"] = [None if m == 0 else a / m for a, m in zip(df["active_members"], df["members"])]
-    df["speaking_ratio"] = df["speaking_ratio"].astype("float64")
-    df["avg_active_members"] = df["active_member_days"] / args.period.days
-    for c in ("silent", "existing"):
-        df[c] = df[c].astype(bool)
+    p, day = args.period, args.as_of
+    silent_days = opt_int(args, "silent_days", 14)
+    alive = opt_int(args, "alive_members", 10)
+    df = reader.query(SQL, {"start": p.start_ts, "end": p.end_ts, "day_start": day_start(day),
+                            "day_end": day_end(day)})
+    first = min(p.start, day - timedelta(days=silent_days - 1))
+    gd = group_days(reader, first, max(p.end, day))
+    when = gd["day"].to_numpy()
+    period = gd[(when >= np.datetime64(p.start, "D")) & (when <= np.datetime64(p.end, "D"))]
+    per = period.assign(alive_day=period["active_members"] >= alive).groupby("group_id").agg(
+        alive_days=("alive_day", "sum"), active_member_days=("active_members", "sum"),
+        member_messages=("member_messages", "sum"))
+    today = gd[when == np.datetime64(day, "D")].set_index("group_id")["active_members"]
+    window = gd[(when >= np.datetime64(day - timedelta(days=silent_days - 1), "D"))
+                & (when <= np.datetime64(day, "D")) & (gd["member_messages"].to_numpy() > 0)]
+    spoke = set(window["group_id"])
+    df = df.join(per, on="group_id")
+    df["active_members"] = df["group_id"].map(today)
+    for c in ("alive_days", "active_member_days", "member_messages", "active_members"):
+        df[c] = df[c].fillna(0).astype("int64")
+    df["silent"] = ~df["group_id"].isin(spoke)
+    df["existing"] = df["existing"].astype(bool)
+    df["speaking_ratio"] = (df["active_members"] / df["members"].where(df["members"] > 0)).astype("float64")
+    df["avg_active_members"] = df["active_member_days"] / p.days
+    df["activity_rank"] = _rank(df, ["active_member_days", "member_messages"])
+    df["wemall_rank"] = _rank(df, ["wemall_sales"])
     return df[COLUMNS]
+
+
+def _rank(df: pd.DataFrame, by: list[str]) -> pd.Series:
+    """Competition rank (1, 2, 2, 4) by the columns descending (ties when all are equal)."""
+    if df.empty:
+        return pd.Series([], index=df.index, dtype="int64")
+    key = df[by[0]].astype("float64")
+    if len(by) > 1:  # a whole-number tie-breaker below the first key's unit
+        second = df[by[1]].astype("float64")
+        key = key * (second.max() + 1) + second
+    return key.rank(method="min", ascending=False).astype("int64")
 
 
 @metric("group-activity", DECLARED, grain="one row per in-scope group", options={**ALIVE, **SILENT})

@@ -40,6 +40,7 @@ Readings:
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ..reader import Reader
@@ -102,8 +103,9 @@ LEFT JOIN ref f ON f.member_id = c.member_id
 """
 
 
-def _fraction(value, threshold) -> float:
-    return 1.0 if threshold <= 0 else min(1.0, float(value) / float(threshold))
+def _fraction(values, threshold) -> np.ndarray:
+    values = np.asarray(values, dtype="float64")
+    return np.ones_like(values) if threshold <= 0 else np.minimum(1.0, values / float(threshold))
 
 
 def koc_frame(reader: Reader, args: MetricArgs) -> pd.DataFrame:
@@ -113,17 +115,16 @@ def koc_frame(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     first, last = koc_window(args.as_of, opt_int(args, "koc_window_days", 28))
     # The referral threshold is compared in SQL on the exact DECIMAL sum (¥1,000.00 is a KOC).
     df = reader.query(SQL, {"wstart": day_start(first), "wend": day_end(last), "koc_sales": sales})
-    by_activity = (df["active_days"] >= days) & (df["distinct_repliers"] >= repliers)
-    by_referral = df.pop("by_referral").astype(bool)
-    df["is_koc"] = (by_activity | by_referral).astype(bool)
-    df["reason"] = [("activity+referral" if a and r else "activity" if a else "referral" if r else "")
-                    for a, r in zip(by_activity, by_referral)]
-    activity = [(_fraction(a, days) + _fraction(p, repliers)) / 2
-                for a, p in zip(df["active_days"], df["distinct_repliers"])]
-    referral = [1.0 if r else _fraction(s, sales) for s, r in zip(df["referred_sales"], by_referral)]
-    score = [max(a, r) for a, r in zip(activity, referral)]
+    by_activity = ((df["active_days"] >= days) & (df["distinct_repliers"] >= repliers)).to_numpy(bool)
+    by_referral = df.pop("by_referral").to_numpy(bool)
+    is_koc = by_activity | by_referral
+    df["is_koc"] = is_koc
+    df["reason"] = np.select([by_activity & by_referral, by_activity, by_referral],
+                             ["activity+referral", "activity", "referral"], "")
+    activity = (_fraction(df["active_days"], days) + _fraction(df["distinct_repliers"], repliers)) / 2
+    referral = np.where(by_referral, 1.0, _fraction(df["referred_sales"], sales))
     # Only a KOC scores 1: a non-KOC's closeness stays below (rounding must not make it look met).
-    df["score"] = [1.0 if k else min(s, 0.9999) for s, k in zip(score, df["is_koc"])]
+    df["score"] = np.where(is_koc, 1.0, np.minimum(np.maximum(activity, referral), 0.9999))
     df = df.sort_values(["group_id", "is_koc", "score", "member_id"], ascending=[True, False, False, True],
                         kind="stable").reset_index(drop=True)
     potential = df["score"].where(~df["is_koc"])
