@@ -33,7 +33,8 @@ def morning_community(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     ch = changes(reader, Period(day, day), opt_int(args, "alive_members", 10), opt_int(args, "silent_days", 14))
     neg = negative_frame(reader, day_start(day), day_end(day), opt_int(args, "reply_window_minutes", 30))
     neg = neg[~neg["replied_within_30m"]].assign(reason="unanswered_negative", day=day)
-    out = pd.concat([neg.reindex(columns=COLUMNS), ch.reindex(columns=COLUMNS)], ignore_index=True)
+    rows = [r for f in (neg, ch) for r in f.reindex(columns=COLUMNS).to_dict("records")]
+    out = pd.DataFrame(rows, columns=COLUMNS)
     out["order"] = out["reason"].map(ORDER)
     out = out.sort_values("order", kind="stable").drop(columns="order").reset_index(drop=True)
     return out.astype({"active_members": "Int64", "prev_active_members": "Int64"})[COLUMNS]

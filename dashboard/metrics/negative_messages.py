@@ -26,6 +26,7 @@ Readings:
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from .. import sentiment
@@ -67,7 +68,7 @@ def negative_frame(reader: Reader, start, end, window_minutes: int) -> pd.DataFr
     """Negative member messages sent in [start, end) with their staff reply."""
     df = reader.query(SQL, {"start": start, "end": end, "pattern": sentiment.PREFILTER})
     verdicts = {t: sentiment.classify(t) for t in df["text"].unique()}
-    df = df[[verdicts[t].negative for t in df["text"]]].copy()
+    df = df[np.array([verdicts[t].negative for t in df["text"]], dtype=bool)].copy()
     df["category"] = [verdicts[t].category for t in df["text"]]
     delay = (df["replied_at"] - df["sent_at"]).dt.total_seconds() / 60.0
     df["reply_minutes"] = delay.astype("float64")
