@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard.app_context import current_view, run_metric
 from dashboard.export import download_buttons
+from dashboard.ui import community_view
 from dashboard.ui import format as fmt
 from dashboard.ui import leaderboard_view as lv
 from dashboard.ui.i18n import language, t
@@ -46,6 +47,7 @@ for col, title, is_up in ((up, t("mc.risers"), True), (down, t("mc.fallers"), Fa
         else:
             lv.ranked_list(moved, "rank", "sales", "rank_change", test_id="risers" if is_up else "fallers")
 
+community_view.morning_panel(view)
 st.subheader(t("mc.attention"))
 attention = run_metric("morning-attention", view)
 if attention.empty:
