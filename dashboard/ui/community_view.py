@@ -68,9 +68,18 @@ def thresholds() -> None:
 
 # --- scope overview --------------------------------------------------------------------
 
-def _card(label: str, value: str, test_id: str) -> None:
-    st.markdown(f'<div class="kpi-card" data-cm="{html.escape(test_id)}"><div class="kpi-label">{html.escape(label)}'
-                f'</div><div class="kpi-value">{html.escape(value)}</div></div>', unsafe_allow_html=True)
+GRID = ('<div style="display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));'
+        'column-gap:12px;margin-bottom:4px">{}</div>')
+
+
+def _card_html(label: str, value: str, test_id: str) -> str:
+    return (f'<div class="kpi-card" data-cm="{html.escape(test_id)}"><div class="kpi-label">{html.escape(label)}'
+            f'</div><div class="kpi-value">{html.escape(value)}</div></div>')
+
+
+def _cards(cards: list[tuple[str, str, str]]) -> None:
+    """Cards in a grid: four or more a row on a desktop, two on a phone."""
+    st.markdown(GRID.format("".join(_card_html(*c) for c in cards)), unsafe_allow_html=True)
 
 
 def overview(view: View) -> None:
@@ -80,10 +89,7 @@ def overview(view: View) -> None:
     cards = [("groups", fmt.count), ("group_members", fmt.count), ("active_members", fmt.count),
              ("speaking_ratio", fmt.pct), ("alive_groups", fmt.count), ("silent_groups", fmt.count),
              ("member_messages", fmt.count), ("wemall_sales", fmt.money)]
-    for row in (cards[:4], cards[4:]):
-        for column, (name, show) in zip(st.columns(4), row):
-            with column:
-                _card(t(f"cm.card.{name}"), show(o[name]), name)
+    _cards([(t(f"cm.card.{name}"), show(o[name]), name) for name, show in cards])
 
 
 def trend(view: View) -> None:
@@ -230,9 +236,8 @@ def detail(view: View, group_id: str | None) -> None:
         show_chart(style_figure(fig, height=260), key="cm_hours")
     st.markdown(f"**{html_text(t('cm.staff_vs_member'))}**")
     sums = types[["member_messages", "staff_messages", "bot_messages"]].sum()
-    for column, name in zip(st.columns(3), ("member_messages", "staff_messages", "bot_messages")):
-        with column:
-            _card(t(f"col.{name}"), fmt.count(sums[name]), f"detail_{name}")
+    _cards([(t(f"col.{name}"), fmt.count(sums[name]), f"detail_{name}")
+            for name in ("member_messages", "staff_messages", "bot_messages")])
     st.markdown(f"**{html_text(t('cm.top_days'))}**")
     top = d[d["member_messages"] > 0].sort_values(["member_messages", "day"], ascending=[False, False]).head(5)
     _table(top, ["day", "member_messages", "active_members", "staff_messages", "alive"], key="cm_top_days")

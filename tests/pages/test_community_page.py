@@ -100,9 +100,16 @@ def test_a_url_cannot_open_a_group_outside_the_scope(env):
 
 
 def test_english(env):
-    at = open_page("boss", "community", {"lang": "en"})    # the as-of day alone: N3, N2, N1
-    assert [t.value for t in at.title] == ["Community"]
-    assert table_with(at, "Text")[0]["Text"].tolist()[1] == MARKUP
+    from dashboard.ui.i18n import set_language
+    # AppTest re-applies widgets' format_func in this thread when it reruns:
+    # let it format in the language the app is showing.
+    set_language("en")
+    try:
+        at = open_page("boss", "community", {"lang": "en"})    # the as-of day alone: N3, N2, N1
+        assert [t.value for t in at.title] == ["Community"]
+        assert table_with(at, "Text")[0]["Text"].tolist()[1] == MARKUP
+    finally:
+        set_language("zh")
 
 
 def test_morning_check_panel(env):
