@@ -53,7 +53,7 @@ DECLARED = ("group_id", "member_id", "active_days:count", "distinct_repliers:cou
 COLUMNS = [c.partition(":")[0] for c in DECLARED]
 
 SQL = """
-WITH msgs AS (
+WITH msgs AS MATERIALIZED (
   SELECT message_id, group_id, sender_id, sent_at, reply_to
   FROM group_messages
   WHERE sent_at >= $wstart AND sent_at < $wend AND sender_type = 'member'
