@@ -54,11 +54,6 @@ def day_end(d: date) -> datetime:
     return datetime.combine(d + timedelta(days=1), time.min)
 
 
-def silent_window(as_of: date, silent_days: int) -> tuple[datetime, datetime]:
-    """[start, end) of the silent_days days ending on the as-of date inclusive."""
-    return day_start(as_of - timedelta(days=silent_days - 1)), day_end(as_of)
-
-
 def koc_window(as_of: date, window_days: int) -> tuple[date, date]:
     """First and last day of the KOC window: window_days days ending on the as-of date."""
     return as_of - timedelta(days=window_days - 1), as_of
@@ -81,27 +76,6 @@ MEMBERS_ON_DAY = """
   WHERE joined_at < $day_end AND (left_at IS NULL OR left_at > $day_start)
   GROUP BY group_id
 """
-
-# Per group and day in [$start, $end): active members and member messages.
-# (Distinct senders per day first, then counted: faster than count(DISTINCT) here.)
-DAILY_ACTIVE = """
-  SELECT group_id, day, count(*) AS active_members, sum(n) AS member_messages
-  FROM (
-    SELECT group_id, CAST(sent_at AS DATE) AS day, sender_id, count(*) AS n
-    FROM group_messages
-    WHERE sent_at >= $start AND sent_at < $end AND sender_type = 'member'
-    GROUP BY group_id, CAST(sent_at AS DATE), sender_id
-  ) AS sender_days
-  GROUP BY group_id, day
-"""
-
-# Groups with a member message in [$silent_start, $day_end): not silent.
-SPOKEN_RECENTLY = """
-  SELECT DISTINCT group_id
-  FROM group_messages
-  WHERE sent_at >= $silent_start AND sent_at < $day_end AND sender_type = 'member'
-"""
-
 
 # --- the per-(group, day) message aggregate ---------------------------------------------
 # Every community metric over a period needs, per group and day, the active

@@ -207,3 +207,28 @@ def test_cli_prints_flags_as_true_false(db):
     header, g1 = text.splitlines()[:2]
     cols = dict(zip(header.split(","), g1.split(",")))
     assert cols["silent"] == "false" and cols["existing"] == "true" and cols["members"] == "14"
+
+
+def test_per_group_day_aggregate_equals_raw_rows(db):
+    """group_days (kept per database version) against group-daily, which counts raw messages."""
+    from dashboard.metrics.community import group_days
+    for scope in (None, Scope.of(regions=["华东"])):
+        reader = reader_for(db, scope)
+        kept = group_days(reader, PERIOD.start, PERIOD.end)
+        raw = run("group-daily", db, scope=scope)
+        raw = raw[(raw.member_messages + raw.staff_messages + raw.bot_messages) > 0]
+        kept = kept.assign(day=pd.to_datetime(kept.day).dt.date).sort_values(["group_id", "day"])
+        cols = ["group_id", "day", "active_members", "member_messages", "staff_messages", "bot_messages"]
+        pd.testing.assert_frame_equal(kept[cols].reset_index(drop=True), raw[cols].reset_index(drop=True),
+                                      check_dtype=False)
+
+
+def test_a_new_version_is_counted_again(tmp_path):
+    path = tmp_path / "v.duckdb"
+    group = {"group_id": "G", "group_name": "群", "store_id": "S1", "kind": "store", "created_at": datetime(2026, 1, 1)}
+    msg = lambda i, sender: {"message_id": f"M{i}", "group_id": "G", "sent_at": datetime(2026, 3, 28, 10, i),  # noqa: E731
+                             "sender_type": "member", "sender_id": sender, "msg_type": "text", "text": "早"}
+    build_db(path, stores=[store_row("S1")], groups=[group], group_messages=[msg(1, "a")])
+    assert run("group-activity", path).active_members.tolist() == [1]
+    build_db(path, stores=[store_row("S1")], groups=[group], group_messages=[msg(1, "a"), msg(2, "b")])
+    assert run("group-activity", path).active_members.tolist() == [2]
