@@ -59,3 +59,20 @@ def test_close_the_detail(browser, app_url, app_env):
     assert "grp" not in parse_qs(urlparse(page.url).query)
     page.get_by_text("在上面的排行中点选一个社群").wait_for(timeout=30000)
     page.close()
+
+
+def test_morning_check_community_panel_on_a_phone(browser, app_url):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    page = browser.new_page(viewport=PHONE)
+    try:
+        login(page, app_url + "/morning_check", "east", "east-demo-2026")
+    except PlaywrightTimeout:
+        login(page, app_url + "/morning_check", "east", "east-demo-2026")
+    heading = page.get_by_role("heading", name="社群提醒")
+    heading.wait_for(timeout=60000)
+    wait_idle(page)
+    heading.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(ROOT / "test-output" / "screenshots" / "morning_check_community_phone.png"))
+    assert no_horizontal_overflow(page)
+    page.close()
