@@ -96,7 +96,13 @@ def build_community_db(path):
            {"group_id": "G1", "member_id": "mX", "joined_at": jan, "left_at": at(28, 0)},
            {"group_id": "G1", "member_id": "mJ", "joined_at": at(28, 23)}]
     gm += [{"group_id": "G2", "member_id": m, "joined_at": jan} for m in ("g2a", "g2b", "g2c")]
-    gm += [{"group_id": "G3", "member_id": "g3a", "joined_at": jan}]
+    gm += [{"group_id": "G3", "member_id": "g3a", "joined_at": jan},
+           # g3b: two overlapping rows (counted once on 03-20); g3c: left 08:00 and back 20:00 on 03-10,
+           # gone at 00:00 on 03-12.
+           {"group_id": "G3", "member_id": "g3b", "joined_at": jan, "left_at": at(20, 12)},
+           {"group_id": "G3", "member_id": "g3b", "joined_at": at(20, 9)},
+           {"group_id": "G3", "member_id": "g3c", "joined_at": jan, "left_at": at(10, 8)},
+           {"group_id": "G3", "member_id": "g3c", "joined_at": at(10, 20), "left_at": at(12, 0)}]
     gm += [{"group_id": "G4", "member_id": f"h{i}", "joined_at": jan} for i in range(1, 13)]
     gm += [{"group_id": "GB", "member_id": "m1", "joined_at": jan}]
     groups = [{"group_id": g, "group_name": f"{g}群", "store_id": s, "owner_guide_id": o, "kind": k,

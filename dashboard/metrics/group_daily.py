@@ -41,12 +41,43 @@ gm AS (
   SELECT group_id, member_id, joined_at, left_at FROM group_members
   WHERE group_id IN (SELECT group_id FROM g) AND joined_at < $end AND (left_at IS NULL OR left_at >= $start)
 ),
+-- Members on a day, without a day × membership join: each membership row covers
+-- the days [joined day, the day of left_at − 1µs] (left_at > a day's start);
+-- overlapping rows of one member merge into islands (a member counts once);
+-- an island adds 1 from its first day and removes it the day after its last.
+spans AS (
+  SELECT group_id, member_id, CAST(joined_at AS DATE) AS first_day,
+         coalesce(CAST(left_at - INTERVAL 1 MICROSECOND AS DATE), DATE '9999-12-30') AS last_day
+  FROM gm
+),
+marked AS (
+  SELECT *, CASE WHEN first_day <= max(last_day) OVER (
+                   PARTITION BY group_id, member_id ORDER BY first_day, last_day
+                   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) THEN 0 ELSE 1 END AS starts
+  FROM spans WHERE last_day >= first_day
+),
+numbered AS (
+  SELECT *, sum(starts) OVER (PARTITION BY group_id, member_id ORDER BY first_day, last_day
+                              ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS island
+  FROM marked
+),
+islands AS (
+  SELECT group_id, min(first_day) AS first_day, max(last_day) AS last_day
+  FROM numbered GROUP BY group_id, member_id, island
+),
+deltas AS (
+  SELECT group_id, day, sum(delta) AS delta FROM (
+    SELECT group_id, greatest(first_day, CAST($first_day AS DATE)) AS day, 1 AS delta FROM islands
+    UNION ALL
+    SELECT group_id, CAST(last_day + INTERVAL 1 DAY AS DATE) AS day, -1 AS delta FROM islands
+    WHERE last_day < CAST($last_day AS DATE)
+  ) AS d GROUP BY group_id, day
+),
 day_members AS (
-  SELECT grid.group_id, grid.day, count(DISTINCT gm.member_id) AS members
-  FROM grid JOIN gm ON gm.group_id = grid.group_id
-   AND gm.joined_at < CAST(grid.day AS TIMESTAMP) + INTERVAL 1 DAY
-   AND (gm.left_at IS NULL OR gm.left_at > CAST(grid.day AS TIMESTAMP))
-  GROUP BY grid.group_id, grid.day
+  SELECT grid.group_id, grid.day,
+         sum(coalesce(deltas.delta, 0)) OVER (PARTITION BY grid.group_id ORDER BY grid.day
+                                             ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS members
+  FROM grid LEFT JOIN deltas ON deltas.group_id = grid.group_id AND deltas.day = grid.day
 ),
 joins AS (
   SELECT group_id, CAST(joined_at AS DATE) AS day, count(*) AS members_joined FROM gm

@@ -180,10 +180,10 @@ def test_changes_and_morning(db):
 
 def test_overview_and_trend(db):
     o = run("community-overview", db).iloc[0]
-    # Existing groups 5; distinct members on 03-28: G1 14 + G2 3 + G3 1 + G4 12 + GB m1 (already in G1) = 30;
-    # distinct speakers on 03-28: m1..m10 + h1, h2 = 12 (m1 also spoke in GB).
-    assert (o.groups, o.group_members, o.active_members) == (5, 30, 12)
-    assert o.speaking_ratio == pytest.approx(12 / 30)
+    # Existing groups 5; distinct members on 03-28: G1 14 + G2 3 + G3 2 (g3a, g3b) + G4 12 + GB m1 (already
+    # in G1) = 31; distinct speakers on 03-28: m1..m10 + h1, h2 = 12 (m1 also spoke in GB).
+    assert (o.groups, o.group_members, o.active_members) == (5, 31, 12)
+    assert o.speaking_ratio == pytest.approx(12 / 31)
     assert (o.alive_groups, o.silent_groups, o.wemall_sales) == (1, 1, 700)
     t = run("community-trend", db).set_index("day")
     assert len(t) == 28
@@ -232,3 +232,19 @@ def test_a_new_version_is_counted_again(tmp_path):
     assert run("group-activity", path).active_members.tolist() == [1]
     build_db(path, stores=[store_row("S1")], groups=[group], group_messages=[msg(1, "a"), msg(2, "b")])
     assert run("group-activity", path).active_members.tolist() == [2]
+
+
+def test_members_per_day_against_the_rule_row_by_row(db):
+    """group-daily's members for every group and day against SPEC's rule applied to the raw rows."""
+    from datetime import timedelta
+    rows = reader_for(db).query("SELECT group_id, member_id, joined_at, left_at FROM group_members")
+    d = run("group-daily", db, period=Period(date(2026, 1, 1), AS_OF))
+    for r in d.itertuples(index=False):
+        start = pd.Timestamp(r.day)
+        end = start + timedelta(days=1)
+        on = rows[(rows.group_id == r.group_id) & (rows.joined_at < end)
+                  & (rows.left_at.isna() | (rows.left_at > start))]
+        assert r.members == on.member_id.nunique(), (r.group_id, r.day)
+    g3 = d[d.group_id == "G3"].set_index("day").members
+    assert (g3[date(2026, 3, 10)], g3[date(2026, 3, 11)], g3[date(2026, 3, 12)]) == (3, 3, 2)
+    assert (g3[date(2026, 3, 20)], g3[date(2026, 3, 21)]) == (2, 2)
