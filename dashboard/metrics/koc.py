@@ -84,20 +84,18 @@ in_group AS (
   WHERE gm.joined_at < $wend AND (gm.left_at IS NULL OR gm.left_at > $wstart) AND ref.referred_sales > 0
 ),
 cand AS (
-  SELECT group_id, member_id FROM act
-  UNION
-  SELECT group_id, member_id FROM in_group
+  SELECT coalesce(a.group_id, i.group_id) AS group_id, coalesce(a.member_id, i.member_id) AS member_id,
+         coalesce(a.active_days, 0) AS active_days, coalesce(a.member_messages, 0) AS member_messages,
+         a.last_active_on
+  FROM act a FULL JOIN in_group i ON i.group_id = a.group_id AND i.member_id = a.member_id
 )
-SELECT c.group_id, c.member_id, g.group_name, g.store_id,
-       coalesce(a.active_days, 0) AS active_days,
+SELECT c.group_id, c.member_id, g.group_name, g.store_id, c.active_days,
        coalesce(r.distinct_repliers, 0) AS distinct_repliers,
        CAST(coalesce(f.referred_sales, 0) AS DOUBLE) AS referred_sales,
        coalesce(f.referred_sales, 0) >= $koc_sales AS by_referral,
-       coalesce(a.member_messages, 0) AS member_messages,
-       a.last_active_on
+       c.member_messages, c.last_active_on
 FROM cand c
 JOIN groups g ON g.group_id = c.group_id
-LEFT JOIN act a ON a.group_id = c.group_id AND a.member_id = c.member_id
 LEFT JOIN rep r ON r.group_id = c.group_id AND r.member_id = c.member_id
 LEFT JOIN ref f ON f.member_id = c.member_id
 """
