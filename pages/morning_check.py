@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard.app_context import current_view, run_metric
 from dashboard.ui.downloads import download_buttons
+from dashboard.ui import community_view
 from dashboard.ui import format as fmt
 from dashboard.ui import leaderboard_view as lv
 from dashboard.ui import live_view
@@ -45,6 +46,7 @@ lv.movers_panel(run_metric("morning-movers", view))
 live_view.morning_panel(view)
 sharing_view.morning_panel(view)
 targets_view.morning_panel(view)
+community_view.morning_panel(view)
 st.subheader(t("mc.attention"))
 attention = run_metric("morning-attention", view)
 anomalies = targets_view.anomaly_items(view, lv.attention_item)

@@ -1,0 +1,140 @@
+"""koc — each group's KOCs (key opinion consumers), why, and everyone's KOC potential.
+
+Grain: one row per (in-scope group, member) for every member who sent ≥ 1
+member message in the group in the KOC window, plus every member of the group
+during the window (a group_members row with joined_at < window end and
+(left_at null or left_at > window start)) whose referred sales in the window
+are > 0. Rows ordered by group_id, is_koc (KOCs first), score descending,
+member_id.
+
+SPEC.md: "KOC, over the last 28 days up to the as-of date (all thresholds
+configurable): a member is a KOC of a group when active on ≥ 8 of those days and
+≥ 5 distinct other members replied to their messages, or when orders they
+referred (referrer_member_id) sum to ≥ ¥1,000. Every KOC shows why (active days,
+distinct repliers, referred sales). "KOC potential" ranks the members who are
+not yet KOCs by how close they are."
+
+Readings:
+- The window: the koc_window_days (28) days ending on the as-of date
+  inclusive, [as_of − 27 days 00:00, as_of + 1 day 00:00); the period is not used.
+- active_days: days of the window on which the member sent ≥ 1 message with
+  sender_type = member in this group.
+- distinct_repliers: distinct other members (sender_type = member, sender_id ≠
+  the member) who sent, in the window, a message in this group whose reply_to
+  is one of the member's messages sent in the window. Staff and bots never
+  count; a member replying to themselves never counts; many replies from one
+  member count once.
+- referred_sales: net of the in-scope orders placed in the window with
+  referrer_member_id = the member, whatever group (referred sales are not
+  group-specific): they count for every group the member belongs to or spoke in.
+- is_koc: (active_days ≥ koc_active_days and distinct_repliers ≥ koc_repliers)
+  or referred_sales ≥ koc_referred_sales (≥ ¥1,000.00 exactly is a KOC).
+  reason: activity, referral, activity+referral, or empty.
+- score (KOC potential, 0..1): the larger of the two rules' closeness, where
+  the activity rule's closeness is the mean of min(1, active_days /
+  koc_active_days) and min(1, distinct_repliers / koc_repliers), and the
+  referral rule's is min(1, referred_sales / koc_referred_sales) (1 when that
+  threshold is 0). score = 1 exactly for a KOC; potential_rank ranks the
+  non-KOCs of the whole scope by score descending (competition ranking), empty
+  for KOCs.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..reader import Reader
+from .base import MetricArgs, metric
+from .community import KOC, day_end, day_start, koc_window, opt_float, opt_int
+
+DECLARED = ("group_id", "member_id", "active_days:count", "distinct_repliers:count", "referred_sales:money",
+            "is_koc:flag", "score:number", "group_name", "store_id", "member_messages:count", "reason",
+            "potential_rank:rank", "last_active_on:date")
+COLUMNS = [c.partition(":")[0] for c in DECLARED]
+
+SQL = """
+WITH msgs AS MATERIALIZED (
+  SELECT message_id, group_id, sender_id, sent_at, reply_to
+  FROM group_messages
+  WHERE sent_at >= $wstart AND sent_at < $wend AND sender_type = 'member'
+),
+act AS (
+  SELECT group_id, sender_id AS member_id, count(DISTINCT CAST(sent_at AS DATE)) AS active_days,
+         count(*) AS member_messages, max(CAST(sent_at AS DATE)) AS last_active_on
+  FROM msgs GROUP BY group_id, sender_id
+),
+replies AS (
+  SELECT message_id, group_id, sender_id, reply_to FROM msgs WHERE reply_to IS NOT NULL
+),
+rep AS (
+  SELECT t.group_id, t.sender_id AS member_id, count(DISTINCT r.sender_id) AS distinct_repliers
+  FROM replies r JOIN msgs t ON t.message_id = r.reply_to AND t.group_id = r.group_id
+  WHERE r.sender_id <> t.sender_id
+  GROUP BY t.group_id, t.sender_id
+),
+ref AS (
+  SELECT referrer_member_id AS member_id, sum(net) AS referred_sales
+  FROM orders
+  WHERE ordered_at >= $wstart AND ordered_at < $wend AND referrer_member_id IS NOT NULL
+  GROUP BY referrer_member_id
+),
+in_group AS (
+  SELECT DISTINCT gm.group_id, gm.member_id
+  FROM group_members gm JOIN ref ON ref.member_id = gm.member_id
+  WHERE gm.joined_at < $wend AND (gm.left_at IS NULL OR gm.left_at > $wstart) AND ref.referred_sales > 0
+),
+cand AS (
+  SELECT coalesce(a.group_id, i.group_id) AS group_id, coalesce(a.member_id, i.member_id) AS member_id,
+         coalesce(a.active_days, 0) AS active_days, coalesce(a.member_messages, 0) AS member_messages,
+         a.last_active_on
+  FROM act a FULL JOIN in_group i ON i.group_id = a.group_id AND i.member_id = a.member_id
+)
+SELECT c.group_id, c.member_id, g.group_name, g.store_id, c.active_days,
+       coalesce(r.distinct_repliers, 0) AS distinct_repliers,
+       CAST(coalesce(f.referred_sales, 0) AS DOUBLE) AS referred_sales,
+       coalesce(f.referred_sales, 0) >= $koc_sales AS by_referral,
+       c.member_messages, c.last_active_on
+FROM cand c
+JOIN groups g ON g.group_id = c.group_id
+LEFT JOIN rep r ON r.group_id = c.group_id AND r.member_id = c.member_id
+LEFT JOIN ref f ON f.member_id = c.member_id
+"""
+
+
+def _fraction(values, threshold) -> np.ndarray:
+    values = np.asarray(values, dtype="float64")
+    return np.ones_like(values) if threshold <= 0 else np.minimum(1.0, values / float(threshold))
+
+
+def koc_frame(reader: Reader, args: MetricArgs) -> pd.DataFrame:
+    days = opt_int(args, "koc_active_days", 8)
+    repliers = opt_int(args, "koc_repliers", 5)
+    sales = opt_float(args, "koc_referred_sales", 1000.0)
+    first, last = koc_window(args.as_of, opt_int(args, "koc_window_days", 28))
+    # The referral threshold is compared in SQL on the exact DECIMAL sum (¥1,000.00 is a KOC).
+    df = reader.query(SQL, {"wstart": day_start(first), "wend": day_end(last), "koc_sales": sales})
+    by_activity = ((df["active_days"] >= days) & (df["distinct_repliers"] >= repliers)).to_numpy(bool)
+    by_referral = df.pop("by_referral").to_numpy(bool)
+    is_koc = by_activity | by_referral
+    df["is_koc"] = is_koc
+    df["reason"] = np.select([by_activity & by_referral, by_activity, by_referral],
+                             ["activity+referral", "activity", "referral"], "")
+    activity = (_fraction(df["active_days"], days) + _fraction(df["distinct_repliers"], repliers)) / 2
+    referral = np.where(by_referral, 1.0, _fraction(df["referred_sales"], sales))
+    # Only a KOC scores 1: a non-KOC's closeness stays below (rounding must not make it look met).
+    df["score"] = np.where(is_koc, 1.0, np.minimum(np.maximum(activity, referral), 0.9999))
+    df = df.sort_values(["group_id", "is_koc", "score", "member_id"], ascending=[True, False, False, True],
+                        kind="stable").reset_index(drop=True)
+    potential = df["score"].where(~df["is_koc"])
+    df["potential_rank"] = potential.rank(method="min", ascending=False).astype("Int64")
+    df["last_active_on"] = pd.to_datetime(df["last_active_on"]).dt.date
+    return df[COLUMNS]
+
+
+@metric("koc", DECLARED, grain="one row per (in-scope group, member active or referring in the KOC window)",
+        options=KOC)
+def koc(reader: Reader, args: MetricArgs) -> pd.DataFrame:
+    """KOCs of each group over the KOC window ending on the as-of date, with
+    why (active days, distinct repliers, referred sales), and every other
+    candidate's KOC potential (score)."""
+    return koc_frame(reader, args)

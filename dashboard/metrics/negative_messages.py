@@ -1,0 +1,88 @@
+"""negative-messages — member messages judged negative, and whether staff answered in time.
+
+Grain: one row per in-scope group message sent in the period with sender_type
+= member and a text that dashboard/sentiment.py judges negative. Rows ordered
+unanswered first (replied_within_30m false), then newest first, then message_id.
+
+SPEC.md: "Negative-sentiment alerts: member messages judged negative
+(complaint, slow delivery, fake goods, refund trouble…) with group, time, text,
+and whether staff replied within 30 minutes."
+
+Readings:
+- Judged by our offline lexicon classifier (dashboard/sentiment.py: negation,
+  degree words, questions, contrast, sarcasm cues, emoji, mixed English);
+  category ∈ fake_goods, refund_trouble, slow_delivery, quality, service,
+  complaint, other_negative. Staff and bot messages are never alerts.
+- Speed: SQL first keeps only the texts matching sentiment.PREFILTER (every
+  negative cue, one RE2 pattern), then Python judges those candidates (each
+  distinct text once, cached).
+- replied_within_30m: a staff message (sender_type = staff; bots do not count)
+  in the same group whose reply_to is this message, sent at or after it and at
+  most reply_window_minutes (30) later (exactly 30:00 counts). A staff message
+  that does not quote it (a broadcast that happens to follow) is no reply.
+  replied_at: the first such staff reply at any time (empty if none);
+  reply_minutes: minutes from the message to it.
+- text: the message as stored. It is untrusted: pages show it as plain text.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .. import sentiment
+from ..reader import Reader
+from .base import MetricArgs, metric
+from .community import REPLY, opt_int
+
+DECLARED = ("message_id", "group_id", "sent_at:datetime", "text", "category", "replied_within_30m:flag",
+            "group_name", "store_id", "member_id", "replied_at:datetime", "reply_minutes:number")
+COLUMNS = [c.partition(":")[0] for c in DECLARED]
+
+SQL = """
+WITH cand AS (
+  SELECT message_id, group_id, sent_at, sender_id, text
+  FROM group_messages
+  WHERE sent_at >= $start AND sent_at < $end AND sender_type = 'member' AND text IS NOT NULL
+    AND regexp_matches(text, $pattern)
+),
+staff_replies AS (
+  SELECT r.reply_to, r.group_id, r.sent_at
+  FROM group_messages r
+  WHERE r.sent_at >= $start AND r.sender_type = 'staff' AND r.reply_to IS NOT NULL
+),
+first_reply AS (
+  SELECT c.message_id, min(r.sent_at) AS replied_at
+  FROM cand c JOIN staff_replies r ON r.reply_to = c.message_id AND r.group_id = c.group_id
+  WHERE r.sent_at >= c.sent_at
+  GROUP BY c.message_id
+)
+SELECT c.message_id, c.group_id, c.sent_at, c.text, c.sender_id AS member_id, g.group_name, g.store_id,
+       f.replied_at
+FROM cand c
+JOIN groups g ON g.group_id = c.group_id
+LEFT JOIN first_reply f ON f.message_id = c.message_id
+"""
+
+
+def negative_frame(reader: Reader, start, end, window_minutes: int) -> pd.DataFrame:
+    """Negative member messages sent in [start, end) with their staff reply."""
+    df = reader.query(SQL, {"start": start, "end": end, "pattern": sentiment.PREFILTER})
+    verdicts = {t: sentiment.classify(t) for t in df["text"].unique()}
+    df = df[np.array([verdicts[t].negative for t in df["text"]], dtype=bool)].copy()
+    df["category"] = [verdicts[t].category for t in df["text"]]
+    delay = (df["replied_at"] - df["sent_at"]).dt.total_seconds() / 60.0
+    df["reply_minutes"] = delay.astype("float64")
+    df["replied_within_30m"] = (delay <= window_minutes).fillna(False).astype(bool)
+    df = df.sort_values(["replied_within_30m", "sent_at", "message_id"], ascending=[True, False, True],
+                        kind="stable").reset_index(drop=True)
+    return df[COLUMNS]
+
+
+@metric("negative-messages", DECLARED, grain="one row per negative in-scope member message sent in the period",
+        options=REPLY)
+def negative_messages(reader: Reader, args: MetricArgs) -> pd.DataFrame:
+    """Member messages of the period judged negative (category), with whether
+    staff replied within reply_window_minutes; unanswered first."""
+    return negative_frame(reader, args.period.start_ts, args.period.end_ts,
+                          opt_int(args, "reply_window_minutes", 30))
+
