@@ -12,7 +12,6 @@ MESSAGES = {
     "col.revenue_per_fan": ("单粉贡献", "Revenue per fan"),
     "col.roi": ("ROI", "ROI"),
     "col.repeat_rate": ("复购率", "Repeat rate"),
-    "col.complete": ("窗口已满", "Window complete"),
     "col.cohort_month": ("加入月份", "Cohort month"),
     "col.fans": ("粉丝数", "Fans"),
 

@@ -20,4 +20,9 @@ MESSAGES.update({
     "col.as_of": ("日期", "As of"),
     "col.last_sale_on": ("最近有销售日", "Last day with sales"),
     "col.day": ("日期", "Day"),
+    # Shared by several areas: one label each.
+    "col.complete": ("已完整", "Complete"),
+    "col.hour": ("小时", "Hour"),
+    "col.direction": ("方向", "Direction"),
+    "col.text": ("内容", "Text"),
 })

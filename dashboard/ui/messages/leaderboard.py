@@ -66,7 +66,6 @@ MESSAGES = {
     "col.concentration": ("集中度", "Concentration"),
     "col.top_wemall_sales": ("头部导购微商城销售额", "Top guides' WeMall sales"),
     "col.reason": ("原因", "Reason"),
-    "col.direction": ("升降", "Direction"),
     "col.top_share": ("头部导购占比", "Top share of guides"),
     "col.fall_places": ("下降阈值（位）", "Fall threshold (places)"),
     "col.detail": ("说明", "Detail"),
