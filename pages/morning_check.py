@@ -43,10 +43,11 @@ for tab, rank_col, value_col, change_col in ((by_sales, "rank", "sales", "rank_c
 
 lv.movers_panel(run_metric("morning-movers", view))
 
-live_view.morning_panel(view)
-sharing_view.morning_panel(view)
+# 达成率 first (the first question of every morning), then the areas' own checks.
 targets_view.morning_panel(view)
+sharing_view.morning_panel(view)
 community_view.morning_panel(view)
+live_view.morning_panel(view)
 st.subheader(t("mc.attention"))
 attention = run_metric("morning-attention", view)
 anomalies = targets_view.anomaly_items(view, lv.attention_item)

@@ -21,6 +21,7 @@ from ..app_context import View, run_metric, settings_in_force
 from .downloads import download_buttons
 from ..period import Period
 from . import format as fmt
+from . import drill as drill_state
 from . import leaderboard_view as lv
 from .components import show_chart, style_figure
 from .i18n import language, t
@@ -128,7 +129,7 @@ def ranked(view: View) -> str | None:
         st.info(t("cm.empty"))
         return None
     st.caption(t("cm.pick_group"))
-    n = lv.nonce("_cm_nonce")
+    n = drill_state.nonce("_cm_nonce")
     by_activity, by_sales = st.tabs([t("cm.by_activity"), t("cm.by_sales")])
     picked = None
     for tab, order, columns, name in ((by_activity, "activity_rank", RANK_COLUMNS, "groups_by_activity"),
@@ -136,7 +137,7 @@ def ranked(view: View) -> str | None:
         with tab:
             rows = board.sort_values([order, "group_id"], kind="stable").reset_index(drop=True)
             key = f"cm_{name}_{n}"
-            changed, value = lv.picked(_table(rows, columns, key=key, select=True), rows, "group_id", key)
+            changed, value = drill_state.picked(_table(rows, columns, key=key, select=True), rows, "group_id", key)
             if changed and value:
                 picked = value
             _exports(rows, columns, name, view)
@@ -171,7 +172,7 @@ def set_group(group_id: str | None) -> None:
         st.query_params[URL_KEY] = group_id
     elif URL_KEY in st.query_params:
         del st.query_params[URL_KEY]
-    lv.bump_nonce("_cm_nonce")
+    drill_state.bump_nonce("_cm_nonce")
 
 
 def _daily_figures(d: pd.DataFrame, alive_line: int) -> tuple[go.Figure, go.Figure]:

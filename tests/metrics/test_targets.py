@@ -147,7 +147,7 @@ def test_cli_prints_plain_numbers_and_empty_where_undefined(db, capsys):
     header = lines[0].split(",")
     assert header[:8] == ["id", "month", "sales_mtd", "target", "attainment", "time_progress", "gap", "needed_per_day"]
     s3 = dict(zip(header, next(ln for ln in lines if ln.startswith("S3,")).split(",")))
-    assert s3["attainment"] == "" and s3["target"] == "0" and s3["behind"] == "False" and s3["gap"] == "-500"
+    assert s3["attainment"] == "" and s3["target"] == "0" and s3["behind"] == "false" and s3["gap"] == "-500"
     with pytest.raises(SystemExit):
         main(["metric", "target-attainment", "--db", str(db), "--level"])
 

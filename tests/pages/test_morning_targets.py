@@ -43,7 +43,7 @@ def env(tmp_path, monkeypatch):
     monkeypatch.setenv("DASHBOARD_DB", str(db))
     monkeypatch.setenv("DASHBOARD_USERS", str(tmp_path / "users.yaml"))
     monkeypatch.setenv("DASHBOARD_OPS_DB", str(tmp_path / "ops.sqlite"))
-    monkeypatch.setenv("DASHBOARD_COOKIE_KEY", "k" * 48)
+    monkeypatch.setenv("DASHBOARD_COOKIE_KEY", "pages-test-cookie-key-0123456789abcdefghijklmn")
     monkeypatch.setenv("DASHBOARD_DEMO", "0")
     monkeypatch.delenv("TEST_AUTH_COOKIE", raising=False)
     users.add_user("boss", PASSWORD, "hq")

@@ -21,7 +21,7 @@ MESSAGES.update({
     "col.last_sale_on": ("最近有销售日", "Last day with sales"),
     "col.day": ("日期", "Day"),
     # Shared by several areas: one label each.
-    "col.complete": ("已完整", "Complete"),
+    "col.complete": ("窗口已满", "Window complete"),  # live: 72 h elapsed; channels: the GMV window
     "col.hour": ("小时", "Hour"),
     "col.direction": ("方向", "Direction"),
     "col.text": ("内容", "Text"),
