@@ -73,7 +73,7 @@ def login(page, url, username, password):
     page.get_by_role("button", name="登录", exact=True).click()
     wait_idle(page)
     # Signed in: the logout button exists (in the sidebar, collapsed on a phone).
-    page.get_by_role("button", name="退出登录").wait_for(state="attached", timeout=30000)
+    page.get_by_role("button", name="退出登录").wait_for(state="attached", timeout=90000)
     wait_idle(page)
 
 
