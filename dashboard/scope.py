@@ -130,6 +130,15 @@ def scoped_ctes(scope: Scope, filters: Filters) -> tuple[str, dict]:
         "live_views": "SELECT * FROM main.live_views WHERE member_id IN (SELECT member_id FROM members)",
         "channels": "SELECT * FROM main.channels",
         "channel_spend": f"SELECT * FROM main.channel_spend WHERE {no_spend}",
+        # Rollups (dashboard/rollups.py): the same store and guide predicates
+        # as orders. Under a guide filter the per-store rollup is re-derived
+        # from the per-guide one, which still knows the guide.
+        "daily_sales": f"SELECT * FROM main.daily_sales WHERE {in_stores} AND {g('guide_id')}",
+        "daily_store_sales": (
+            "SELECT day, store_id, channel, sum(sales) AS sales, sum(orders) AS orders FROM daily_sales "
+            "GROUP BY day, store_id, channel" if filters.guides else
+            f"SELECT * FROM main.daily_store_sales WHERE {in_stores}"),
+        "buyer_days": f"SELECT * FROM main.buyer_days WHERE {in_stores} AND {g('guide_id')}",
     }
     sql = ",\n".join(f"{name} AS NOT MATERIALIZED ({body})" for name, body in ctes.items())
     return sql, params
