@@ -133,7 +133,7 @@ def latest_complete_day(reader: Reader, today: date | None = None) -> date | Non
     date reveals nothing of another region's numbers."""
     from ..scope import Scope
     everything = Reader(reader.db, Scope.everything())
-    last = everything.scalar("SELECT max(ordered_at)::DATE FROM orders")
+    last = everything.scalar("SELECT max(day) FROM daily_store_sales")
     if last is None or pd.isna(last):
         return None
     last = pd.Timestamp(last).date()
