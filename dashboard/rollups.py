@@ -19,7 +19,7 @@ represents a (store, member, day) the member's previous buying day at that
 store (likewise per guide and overall). A member bought at a store in
 [start, end] exactly when one representing row of that (store, member) lies in
 the period with its previous buying day before `start`; so the distinct count
-is a plain filtered count: `count(*) FILTER (WHERE prev_store_day < start)`.
+is a plain count: `count(*) ... WHERE prev_store_day < start`.
 That holds while the scope keeps or drops each (store, member) history whole:
 see `buyers_expr` for when it does, and the exact `count(DISTINCT member_key)`
 used otherwise.
@@ -56,7 +56,7 @@ DAILY_STORE_SALES = Rollup(
     "daily_store_sales",
     "one row per (day, store_id, channel) with orders (daily_sales summed over guides)",
     """
-SELECT day, store_id, channel, CAST(sum(sales) AS DECIMAL(18,2)) AS sales, sum(orders) AS orders
+SELECT day, store_id, channel, CAST(sum(sales) AS DECIMAL(18,2)) AS sales, CAST(sum(orders) AS BIGINT) AS orders
 FROM daily_sales
 GROUP BY day, store_id, channel""",
     "day, store_id, channel",
@@ -113,20 +113,22 @@ def build(con) -> None:
 _PREV = {"store_id": "prev_store_day", "guide_id": "prev_guide_day", None: "prev_any_day"}
 
 
-def buyers_expr(scope, filters, key: str | None, start_param: str = "$start_day") -> str:
-    """SQL aggregate counting distinct buying members over buyer_days rows of a
+def buyers_expr(scope, filters, key: str | None, start_param: str = "$start_day") -> tuple[str, str]:
+    """How to count distinct buying members over the buyer_days rows of a
     period starting at `start_param` (a bound DATE), grouped by `key`
-    (store_id, guide_id, or None for the whole scope).
+    (store_id, guide_id, or None for the whole scope): (aggregate, condition
+    to AND into the WHERE).
 
-    The filtered count is exact when the narrowing keeps or drops every
-    (key, member) history whole: by store — unless a guide filter applies
-    (it removes some guides' rows of a store); by guide — unless stores are
-    narrowed (a guide's orders may lie in several stores); overall — only with
-    no narrowing at all. Otherwise the exact, slower count(DISTINCT member_key).
-    Both are constants of this module (no user text)."""
+    The fast form — count the representing rows whose previous buying day
+    lies before the period — is exact when the narrowing keeps or drops every
+    (key, member) history whole: by store, unless a guide filter applies (it
+    removes some guides' rows of a store); by guide, unless stores are
+    narrowed (a guide's orders may lie in several stores); overall, only with
+    no narrowing at all. Otherwise the exact, slower count(DISTINCT
+    member_key). Both are constants of this module (no user text)."""
     stores_narrowed = not scope.unrestricted or filters.narrows_stores
     safe = {"store_id": not filters.guides, "guide_id": not stores_narrowed,
             None: not stores_narrowed and not filters.guides}[key]
     if safe and not scope.denies_all:
-        return f"count(*) FILTER (WHERE {_PREV[key]} < {start_param})"
-    return "count(DISTINCT member_key)"
+        return "count(*)", f"{_PREV[key]} < {start_param}"
+    return "count(DISTINCT member_key)", "TRUE"

@@ -62,15 +62,15 @@ def sales_sql(key: str | None, windows) -> str:
 
 def buyers_sql(reader, key: str | None, w: str = "") -> str:
     """SELECT [key,] members: distinct members with an order of net > 0 in
-    window `w`, exact (see rollups.buyers_expr)."""
-    expr = buyers_expr(reader.scope, reader.filters, key, f"${w}start_day")
+    window `w`, exact (see rollups.buyers_expr). A key with no buyer has no row."""
+    count, cond = buyers_expr(reader.scope, reader.filters, key, f"${w}start_day")
     if key is None:
         return f"""
-  SELECT {expr} AS members FROM buyer_days WHERE {_in(w)}"""
+  SELECT {count} AS members FROM buyer_days WHERE {_in(w)} AND {cond}"""
     return f"""
-  SELECT {key}, {expr} AS members
+  SELECT {key}, {count} AS members
   FROM buyer_days
-  WHERE {_in(w)} AND {key} IS NOT NULL
+  WHERE {_in(w)} AND {key} IS NOT NULL AND {cond}
   GROUP BY {key}"""
 
 
