@@ -189,13 +189,15 @@ def run_page(username: str, script: str, series: list[Change], clear: bool = Tru
     return run
 
 
-def _session(i: int, username: str, scripts: list[str], region: str, store: str, barrier, queue) -> None:
-    """One concurrent session (a child process): sign in, wait for the others,
-    then every page and filter change; puts (times, errors) on `queue`."""
+def _session(username: str, scripts: list[str], region: str, store: str, ready: Path, go: Path) -> dict:
+    """One concurrent session (its own process): sign in, say so, wait for the
+    go, then every page and filter change."""
     times, errors = [], []
     try:
         at = signed_in(username)
-        barrier.wait()
+        ready.touch()
+        while not go.exists():
+            time.sleep(0.05)
         for script in scripts:
             at.switch_page(f"pages/{script}")
             for change in [None, *changes(region, store)]:
@@ -205,34 +207,51 @@ def _session(i: int, username: str, scripts: list[str], region: str, store: str,
                 at.run()
                 times.append((time.perf_counter() - t0) * 1000)
                 if at.exception:
-                    errors.append(f"session {i} {script}: {at.exception[0].value}")
+                    errors.append(f"{script}: {at.exception[0].value}")
     except Exception as exc:  # noqa: BLE001 - a session's failure is a reported result
-        errors.append(f"session {i}: {type(exc).__name__}: {exc}")
-        with contextlib.suppress(Exception):
-            barrier.abort()
-    queue.put((times, errors))
+        errors.append(f"{type(exc).__name__}: {exc}")
+        ready.touch()
+    return {"times": times, "errors": errors}
 
 
 def concurrent(username: str, scripts: list[str], sessions: list[tuple[str, str]]) -> tuple[list[float], list[str]]:
     """One AppTest session per (region, store) in `sessions`, all at once, each
     going through its own filter changes on the pages; every rerun's time, and
     errors. Sessions are processes (AppTest keeps one global runtime per
-    process, so it cannot run two sessions in threads); each opens the file
-    itself, as more server processes would."""
-    import multiprocessing as mp
-    ctx = mp.get_context("spawn")
-    barrier = ctx.Barrier(len(sessions))
-    queue = ctx.Queue()
-    procs = [ctx.Process(target=_session, args=(i, username, scripts, r, s, barrier, queue), daemon=True)
-             for i, (r, s) in enumerate(sessions)]
-    for p in procs:
-        p.start()
-    times: list[float] = []
-    errors: list[str] = []
-    for _ in procs:
-        t, e = queue.get()
-        times.extend(t)
-        errors.extend(e)
-    for p in procs:
-        p.join()
+    process, so two cannot run in threads); each opens the file itself, as
+    more server processes would."""
+    import json
+    import subprocess
+    import sys
+    with tempfile.TemporaryDirectory(prefix="dashboard-bench-sessions-") as tmp:
+        go = Path(tmp) / "go"
+        procs = []
+        for i, (region, store) in enumerate(sessions):
+            cmd = [sys.executable, "-m", "dashboard.cli.bench_app", username, ",".join(scripts), region, store,
+                   str(Path(tmp) / f"ready-{i}"), str(go)]
+            procs.append(subprocess.Popen(cmd, cwd=config.ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                          text=True))
+        deadline = time.time() + TIMEOUT
+        while sum((Path(tmp) / f"ready-{i}").exists() for i in range(len(sessions))) < len(sessions):
+            if time.time() > deadline or all(p.poll() is not None for p in procs):
+                break
+            time.sleep(0.1)
+        go.touch()
+        times: list[float] = []
+        errors: list[str] = []
+        for i, p in enumerate(procs):
+            out, _ = p.communicate()
+            try:
+                got = json.loads(out.strip().splitlines()[-1])
+            except (ValueError, IndexError):
+                got = {"times": [], "errors": [f"exit {p.returncode}, no result"]}
+            times.extend(got["times"])
+            errors.extend(f"session {i}: {e}" for e in got["errors"])
     return times, errors
+
+
+if __name__ == "__main__":  # a concurrent session: see concurrent()
+    import json
+    import sys
+    _user, _scripts, _region, _store, _ready, _go = sys.argv[1:7]
+    print(json.dumps(_session(_user, _scripts.split(","), _region, _store, Path(_ready), Path(_go))))
