@@ -45,7 +45,7 @@ def leaderboard_sql(reader, key: str) -> str:
     the same dates a year earlier; all three periods from one rollup scan."""
     e = ENTITIES[key]
     return f"""
-WITH sums AS ({sales_sql(key, ("", "prev_", "ly_"))}),
+WITH sums AS ({sales_sql(key, ("", "prev_", "ly_"), brief=("prev_", "ly_"))}),
 buyers AS ({buyers_sql(reader, key)}),
 listed AS (
   {e["listed"]}

@@ -34,10 +34,11 @@ def _in(w: str) -> str:
     return f"day >= ${w}start_day AND day <= ${w}end_day"
 
 
-def sales_sql(key: str | None, windows) -> str:
+def sales_sql(key: str | None, windows, brief=()) -> str:
     """SELECT [key,] and per window `w` (a prefix: "" for the period, "prev_",
-    "ly_"...): {w}rows (rollup rows), {w}sales, {w}wemall_sales, {w}pos_sales
-    (0 when none) and {w}orders. Sums stay DECIMAL; `key` is whitelisted."""
+    "ly_"...): {w}lines (rollup rows), {w}sales, {w}wemall_sales, and unless
+    `w` is in `brief` {w}pos_sales and {w}orders (0 when none). Sums stay
+    DECIMAL; `key` is whitelisted."""
     if key not in ROLLUP_FOR:
         raise ValueError(f"no rollup grouped by {key!r}")
     cols = []
@@ -47,9 +48,12 @@ def sales_sql(key: str | None, windows) -> str:
             f"count(*) {f} AS {w}lines",
             f"coalesce(sum(sales) {f}, 0) AS {w}sales",
             f"coalesce(sum(sales) FILTER (WHERE {_in(w)} AND channel = 'wemall'), 0) AS {w}wemall_sales",
-            f"coalesce(sum(sales) FILTER (WHERE {_in(w)} AND channel = 'pos'), 0) AS {w}pos_sales",
-            f"CAST(coalesce(sum(orders) {f}, 0) AS BIGINT) AS {w}orders",
         ]
+        if w not in brief:
+            cols += [
+                f"coalesce(sum(sales) FILTER (WHERE {_in(w)} AND channel = 'pos'), 0) AS {w}pos_sales",
+                f"CAST(coalesce(sum(orders) {f}, 0) AS BIGINT) AS {w}orders",
+            ]
     where = " OR ".join(f"({_in(w)})" for w in windows)
     select = ", ".join(([key] if key else []) + cols)
     group = f"\n  GROUP BY {key}" if key else ""

@@ -11,7 +11,8 @@ The hand-built data (one line per case):
   and M3 bought in the previous period; M4's order is refunded in part;
 - S1 and S2 tie on sales; guests (no member) buy; an order credits no guide;
 - G3 left mid-period and G5 left before it yet is credited a sale;
-- an order of a store the stores table does not know (no scope shows it);
+- orders of stores the stores table does not know (no scope shows them), one
+  before the same member's order in a known store;
 - orders a year earlier (同比), and a store that sold nothing the as-of day.
 """
 from datetime import date, timedelta
@@ -55,6 +56,8 @@ def hand_db(tmp_path_factory):
             o("o07", "2026-03-04 16:00", "S3", 20, guide_id="G5", member_id="M4"),
             o("o08", "2026-03-04 17:00", "S1", 0.5),                       # guest, no guide
             o("o09", "2026-03-03 18:00", "S9", 999, member_id="M1"),        # unknown store
+            o("o11", "2026-03-02 10:00", "S0", 5, member_id="M8"),          # unknown store first, then
+            o("o12", "2026-03-03 10:00", "S3", 5, member_id="M8"),          # a known one: M8 buys in scope
             o("o10", "2026-03-04 23:59:59", "S2", 0, guide_id="G6", member_id="M5"),  # net 0
             # previous period 02-27..03-01 (and the morning's previous days)
             o("p01", "2026-02-28 10:00", "S2", 70, guide_id="G3", member_id="M2", channel="wemall"),
@@ -145,13 +148,13 @@ def test_hand_built_cases_are_really_there(hand_db):
     assert s.loc["S1", "sales"] == 150.5 and s.loc["S1", "members"] == 1  # M1 twice at S1 on 03-02
     assert s.loc["S2", "sales"] == 150.5 and s.loc["S2", "members"] == 1  # M3's 60 refunded in full; M5 net 0
     assert s.loc["S1", "rank"] == s.loc["S2", "rank"] == 2                # tie, after S3
-    assert s.loc["S3", "sales"] == 160 and s.loc["S3", "members"] == 2    # M1 (G1, another store), M4
-    assert "S9" not in s.index
+    assert s.loc["S3", "sales"] == 165 and s.loc["S3", "members"] == 3    # M1 (G1, another store), M4, M8
+    assert "S9" not in s.index and "S0" not in s.index
     g = METRICS["guide-leaderboard"](reader, MetricArgs(Period(date(2026, 3, 2), AS_OF), AS_OF)).set_index("guide_id")
     assert g.loc["G1", "sales"] == 180 and g.loc["G1", "members"] == 1   # M1 at S1 and at S3
     assert g.loc["G5", "sales"] == 20                                     # left before, credited
     k = METRICS["kpis"](reader, MetricArgs(Period(date(2026, 3, 2), AS_OF), AS_OF)).iloc[0]
-    assert k["members"] == 3 and k["members_prev"] == 3                   # M1 M2 M4; M2 M3 M6
+    assert k["members"] == 4 and k["members_prev"] == 3                   # M1 M2 M4 M8; M2 M3 M6
     # under a region scope G1's history is cut in two: the exact DISTINCT path is taken
     exact = ("count(DISTINCT member_key)", "TRUE")
     assert rollups.buyers_expr(Scope.of(regions=["华东"]), Filters(), "guide_id") == exact
