@@ -10,10 +10,10 @@ entities with equal sales always tie (no floating-point near-misses).
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ..period import Period
-from .base import growth, ratio
 from .windows import buyers_sql, sales_sql, window_params
 
 
@@ -102,9 +102,25 @@ def leaderboard_params(period: Period) -> dict:
     return window_params({"": period, "prev_": period.previous(), "ly_": period.year_ago()})
 
 
-def _floats(values) -> list[float]:
-    """None (undefined) as NaN, so the column stays numeric; the CLI prints it empty."""
-    return [float("nan") if v is None else v for v in values]
+def _ratio(num: pd.Series, den: pd.Series) -> np.ndarray:
+    """num / den row by row (base.ratio, vectorised: the same IEEE divisions);
+    NaN (shown empty) where either is missing or den is 0."""
+    n = num.to_numpy(dtype=float, na_value=np.nan)
+    d = den.to_numpy(dtype=float, na_value=np.nan)
+    out = np.full(len(n), np.nan)
+    ok = ~np.isnan(n) & ~np.isnan(d) & (d != 0)
+    out[ok] = n[ok] / d[ok]
+    return out
+
+
+def _growth(cur: pd.Series, base: pd.Series) -> np.ndarray:
+    """(cur - base) / base row by row (base.growth, vectorised); NaN where undefined."""
+    c = cur.to_numpy(dtype=float, na_value=np.nan)
+    b = base.to_numpy(dtype=float, na_value=np.nan)
+    out = np.full(len(c), np.nan)
+    ok = ~np.isnan(c) & ~np.isnan(b) & (b != 0)
+    out[ok] = (c[ok] - b[ok]) / b[ok]
+    return out
 
 
 def finish(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -118,10 +134,10 @@ def finish(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
               "rank_change", "wemall_rank_change"):
         if c in df:
             df[c] = df[c].astype("Int64")
-    df["aov"] = _floats(ratio(s, o) for s, o in zip(df["sales"], df["orders"]))
-    df["sales_pop"] = _floats(growth(c, b) for c, b in zip(df["sales"], df["sales_prev"]))
-    df["sales_yoy"] = _floats(growth(c, b) for c, b in zip(df["sales"], df["sales_last_year"]))
+    df["aov"] = _ratio(df["sales"], df["orders"])
+    df["sales_pop"] = _growth(df["sales"], df["sales_prev"])
+    df["sales_yoy"] = _growth(df["sales"], df["sales_last_year"])
     if "wemall_sales_last_year" in df:
-        df["wemall_sales_pop"] = _floats(growth(c, b) for c, b in zip(df["wemall_sales"], df["wemall_sales_prev"]))
-        df["wemall_sales_yoy"] = _floats(growth(c, b) for c, b in zip(df["wemall_sales"], df["wemall_sales_last_year"]))
+        df["wemall_sales_pop"] = _growth(df["wemall_sales"], df["wemall_sales_prev"])
+        df["wemall_sales_yoy"] = _growth(df["wemall_sales"], df["wemall_sales_last_year"])
     return df[columns].reset_index(drop=True)

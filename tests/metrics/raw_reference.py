@@ -12,7 +12,6 @@ from dashboard.metrics.base import growth, ratio
 from dashboard.metrics.guide_leaderboard import COLUMNS as GUIDE_COLUMNS
 from dashboard.metrics.guide_concentration import top_count
 from dashboard.metrics.kpis import BASE_COLUMNS
-from dashboard.metrics.ranking import finish
 from dashboard.metrics.store_leaderboard import COLUMNS as STORE_COLUMNS
 from dashboard.period import Period
 
@@ -118,6 +117,29 @@ LEFT JOIN prev_ranked p USING (guide_id)
 LEFT JOIN last_year y USING (guide_id)
 ORDER BY rank, guide_id
 """
+
+
+def _floats(values) -> list[float]:
+    return [float("nan") if v is None else v for v in values]
+
+
+def finish(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """The former row-by-row finishing of both leaderboards (base.growth, base.ratio)."""
+    for c in ("sales", "wemall_sales", "pos_sales", "sales_prev", "wemall_sales_prev",
+              "sales_last_year", "wemall_sales_last_year"):
+        if c in df:
+            df[c] = df[c].astype(float)
+    for c in ("orders", "members", "rank", "wemall_rank", "prev_rank", "prev_wemall_rank",
+              "rank_change", "wemall_rank_change"):
+        if c in df:
+            df[c] = df[c].astype("Int64")
+    df["aov"] = _floats(ratio(s, o) for s, o in zip(df["sales"], df["orders"]))
+    df["sales_pop"] = _floats(growth(c, b) for c, b in zip(df["sales"], df["sales_prev"]))
+    df["sales_yoy"] = _floats(growth(c, b) for c, b in zip(df["sales"], df["sales_last_year"]))
+    if "wemall_sales_last_year" in df:
+        df["wemall_sales_pop"] = _floats(growth(c, b) for c, b in zip(df["wemall_sales"], df["wemall_sales_prev"]))
+        df["wemall_sales_yoy"] = _floats(growth(c, b) for c, b in zip(df["wemall_sales"], df["wemall_sales_last_year"]))
+    return df[columns].reset_index(drop=True)
 
 
 def store_board(reader, period: Period) -> pd.DataFrame:
