@@ -21,7 +21,7 @@ store (likewise per guide and overall). A member bought at a store in
 the period with its previous buying day before `start`; so the distinct count
 is a plain count: `count(*) ... WHERE prev_store_day < start`.
 That holds while the scope keeps or drops each (store, member) history whole:
-see `buyers_expr` for when it does, and the exact `count(DISTINCT member_key)`
+see `buyers_mode` for when it does, and the exact `count(DISTINCT member_key)`
 used otherwise.
 """
 from __future__ import annotations
@@ -96,7 +96,21 @@ FROM numbered""",
     "day, store_id, guide_id, member_key",
 )
 
-ROLLUPS: tuple[Rollup, ...] = (DAILY_SALES, DAILY_STORE_SALES, BUYER_DAYS)
+# Guides whose buying rows lie in more than one store: for every other guide a
+# store narrowing keeps or drops each (guide, member) history whole.
+MULTI_STORE_GUIDES = Rollup(
+    "multi_store_guides",
+    "one row per guide credited on buyer_days rows of more than one store",
+    """
+SELECT guide_id
+FROM buyer_days
+WHERE guide_id IS NOT NULL
+GROUP BY guide_id
+HAVING count(DISTINCT store_id) > 1""",
+    "guide_id",
+)
+
+ROLLUPS: tuple[Rollup, ...] = (DAILY_SALES, DAILY_STORE_SALES, BUYER_DAYS, MULTI_STORE_GUIDES)
 NAMES = tuple(r.name for r in ROLLUPS)
 
 
@@ -113,22 +127,29 @@ def build(con) -> None:
 _PREV = {"store_id": "prev_store_day", "guide_id": "prev_guide_day", None: "prev_any_day"}
 
 
-def buyers_expr(scope, filters, key: str | None, start_param: str = "$start_day") -> tuple[str, str]:
-    """How to count distinct buying members over the buyer_days rows of a
-    period starting at `start_param` (a bound DATE), grouped by `key`
-    (store_id, guide_id, or None for the whole scope): (aggregate, condition
-    to AND into the WHERE).
+FAST, EXACT, SPLIT = "fast", "exact", "split"
 
-    The fast form — count the representing rows whose previous buying day
-    lies before the period — is exact when the narrowing keeps or drops every
-    (key, member) history whole: by store, unless a guide filter applies (it
-    removes some guides' rows of a store); by guide, unless stores are
-    narrowed (a guide's orders may lie in several stores); overall, only with
-    no narrowing at all. Otherwise the exact, slower count(DISTINCT
-    member_key). Both are constants of this module (no user text)."""
+
+def buyers_mode(scope, filters, key: str | None) -> str:
+    """How to count distinct buying members over buyer_days rows of a period,
+    grouped by `key` (store_id, guide_id, or None for the whole scope).
+
+    FAST — count the representing rows whose previous buying day lies before
+    the period — is exact when the narrowing keeps or drops every (key,
+    member) history whole: by store, unless a guide filter applies (it removes
+    some guides' rows of a store); overall, only with no narrowing at all; by
+    guide, with no store narrowing, and under one for every guide that sells
+    in one store only (SPLIT: FAST for those, EXACT for multi_store_guides).
+    EXACT is count(DISTINCT member_key)."""
+    if scope.denies_all:
+        return EXACT
     stores_narrowed = not scope.unrestricted or filters.narrows_stores
-    safe = {"store_id": not filters.guides, "guide_id": not stores_narrowed,
-            None: not stores_narrowed and not filters.guides}[key]
-    if safe and not scope.denies_all:
-        return "count(*)", f"{_PREV[key]} < {start_param}"
-    return "count(DISTINCT member_key)", "TRUE"
+    if key == "store_id":
+        return EXACT if filters.guides else FAST
+    if key == "guide_id":
+        return SPLIT if stores_narrowed else FAST
+    return FAST if not stores_narrowed and not filters.guides else EXACT
+
+
+def prev_column(key: str | None) -> str:
+    return _PREV[key]

@@ -140,6 +140,7 @@ def scoped_ctes(scope: Scope, filters: Filters) -> tuple[dict[str, str], dict]:
             "GROUP BY day, store_id, channel" if filters.guides else
             f"SELECT * FROM main.daily_store_sales WHERE {in_stores}"),
         "buyer_days": f"SELECT * FROM main.buyer_days WHERE {in_stores} AND {g('guide_id')}",
+        "multi_store_guides": f"SELECT * FROM main.multi_store_guides WHERE {g('guide_id')}",
     }
     return ctes, params
 

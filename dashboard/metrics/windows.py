@@ -15,7 +15,7 @@ view reads about 90 days, not the 13 months between its windows.
 from __future__ import annotations
 
 from ..period import Period
-from ..rollups import buyers_expr
+from ..rollups import EXACT, FAST, buyers_mode, prev_column
 
 # Whitelisted grouping keys (identifiers cannot be bound) -> the rollup with that grain.
 ROLLUP_FOR = {"store_id": "daily_store_sales", "guide_id": "daily_sales", None: "daily_store_sales"}
@@ -66,16 +66,28 @@ def sales_sql(key: str | None, windows, brief=()) -> str:
 
 def buyers_sql(reader, key: str | None, w: str = "") -> str:
     """SELECT [key,] members: distinct members with an order of net > 0 in
-    window `w`, exact (see rollups.buyers_expr). A key with no buyer has no row."""
-    count, cond = buyers_expr(reader.scope, reader.filters, key, f"${w}start_day")
+    window `w`, exact (see rollups.buyers_mode). A key with no buyer has no row."""
+    mode = buyers_mode(reader.scope, reader.filters, key)
+    fast = f"{prev_column(key)} < ${w}start_day"
     if key is None:
+        if mode == FAST:
+            return f"""
+  SELECT count(*) AS members FROM buyer_days WHERE {_in(w)} AND {fast}"""
         return f"""
-  SELECT {count} AS members FROM buyer_days WHERE {_in(w)} AND {cond}"""
+  SELECT count(DISTINCT member_key) AS members FROM buyer_days WHERE {_in(w)}"""
+    base = f"FROM buyer_days WHERE {_in(w)} AND {key} IS NOT NULL"
+    if mode == FAST:
+        return f"""
+  SELECT {key}, count(*) AS members {base} AND {fast} GROUP BY {key}"""
+    if mode == EXACT:
+        return f"""
+  SELECT {key}, count(DISTINCT member_key) AS members {base} GROUP BY {key}"""
     return f"""
-  SELECT {key}, {count} AS members
-  FROM buyer_days
-  WHERE {_in(w)} AND {key} IS NOT NULL AND {cond}
-  GROUP BY {key}"""
+  SELECT {key}, count(*) AS members {base} AND {fast}
+    AND {key} NOT IN (SELECT guide_id FROM multi_store_guides) GROUP BY {key}
+  UNION ALL
+  SELECT {key}, count(DISTINCT member_key) AS members {base}
+    AND {key} IN (SELECT guide_id FROM multi_store_guides) GROUP BY {key}"""
 
 
 TOTAL_COLUMNS = ("sales", "wemall_sales", "pos_sales", "orders", "members")
