@@ -126,6 +126,7 @@ def bench_pages(db: Database, only: list[str], region: str, store: str) -> tuple
             p = out[url_path]
             _say(f"{url_path:18} {p['first_ms']:8.1f} {p['p50_ms'] or 0:8.1f} {p['p95_ms'] or 0:8.1f} {year:8.1f}"
                  + (f"  ERRORS: {run.errors}" if run.errors else ""))
+            _say("    " + ", ".join(f"{k} {v:.0f}" for k, v in {**run.change_ms, **run.long_ms}.items()))
     return out, details
 
 

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..period import Period
-from .windows import buyers_sql, sales_sql, window_params
+from .windows import buyers_sql, one_pass, sales_sql, window_params
 
 
 # The two leaderboards differ only in what they rank (a whitelisted key, never
@@ -37,15 +37,17 @@ ENTITIES = {
 }
 
 
-def leaderboard_sql(reader, key: str) -> str:
+def leaderboard_sql(reader, key: str, period: Period) -> str:
     """One leaderboard query for `key` (store_id or guide_id): per listed entity
     the period's sales split by channel, orders (net > 0) and buying members,
     ranks by sales and by WeMall sales, the previous period's ranks (over the
     entities with sales > 0 then, by sales and by WeMall sales) and sales, and
-    the same dates a year earlier; all three periods from one rollup scan."""
+    the same dates a year earlier; all three periods from one rollup scan, or
+    one scan each when they lie far apart (windows.one_pass)."""
     e = ENTITIES[key]
+    windows = {"": period, "prev_": period.previous(), "ly_": period.year_ago()}
     return f"""
-WITH sums AS ({sales_sql(key, ("", "prev_", "ly_"), brief=("prev_", "ly_"))}),
+WITH sums AS ({sales_sql(key, ("", "prev_", "ly_"), brief=("prev_", "ly_"), single_scan=one_pass(windows))}),
 buyers AS ({buyers_sql(reader, key)}),
 listed AS (
   {e["listed"]}
@@ -93,7 +95,7 @@ ORDER BY rank, b.{key}
 
 def leaderboard(reader, key: str, period: Period, columns: list[str]) -> pd.DataFrame:
     """The leaderboard of `key` for any period, typed and with its derived columns."""
-    return finish(reader.query(leaderboard_sql(reader, key), leaderboard_params(period)), columns)
+    return finish(reader.query(leaderboard_sql(reader, key, period), leaderboard_params(period)), columns)
 
 
 def leaderboard_params(period: Period) -> dict:

@@ -34,34 +34,64 @@ def _in(w: str) -> str:
     return f"day >= ${w}start_day AND day <= ${w}end_day"
 
 
-def sales_sql(key: str | None, windows, brief=()) -> str:
+def one_pass(windows: dict[str, Period]) -> bool:
+    """One scan over the span of all the windows, or one scan per window?
+    Zone maps prune to the span of an OR of ranges, so one pass pays when the
+    windows lie close (a year, its previous year and the year before overlap),
+    and separate scans when they lie apart (30 days and the same 30 days a
+    year ago)."""
+    start = min(p.start for p in windows.values())
+    end = max(p.end for p in windows.values())
+    return (end - start).days + 1 <= sum(p.days for p in windows.values())
+
+
+def _measures(w: str, brief, in_window: str | None) -> list[tuple[str, str]]:
+    """(SQL, name) of window `w`'s measures, FILTERed to the window unless the
+    scan reads that window alone (in_window None)."""
+    def f(extra: str = "") -> str:
+        conds = [c for c in (in_window, extra) if c]
+        return f" FILTER (WHERE {' AND '.join(conds)})" if conds else ""
+    every, wemall, pos = f(), f("channel = 'wemall'"), f("channel = 'pos'")
+    out = [(f"count(*){every}", f"{w}lines"),
+           (f"coalesce(sum(sales){every}, 0)", f"{w}sales"),
+           (f"coalesce(sum(sales){wemall}, 0)", f"{w}wemall_sales")]
+    if w not in brief:
+        out += [(f"coalesce(sum(sales){pos}, 0)", f"{w}pos_sales"),
+                (f"CAST(coalesce(sum(orders){every}, 0) AS BIGINT)", f"{w}orders")]
+    return out
+
+
+def sales_sql(key: str | None, windows, brief=(), single_scan: bool = True) -> str:
     """SELECT [key,] and per window `w` (a prefix: "" for the period, "prev_",
     "ly_"...): {w}lines (rollup rows), {w}sales, {w}wemall_sales, and unless
     `w` is in `brief` {w}pos_sales and {w}orders (0 when none). Sums stay
-    DECIMAL; `key` is whitelisted."""
+    DECIMAL; `key` is whitelisted. `single_scan`: see one_pass()."""
     if key not in ROLLUP_FOR:
         raise ValueError(f"no rollup grouped by {key!r}")
-    cols = []
-    for w in windows:
-        f = f"FILTER (WHERE {_in(w)})"
-        cols += [
-            f"count(*) {f} AS {w}lines",
-            f"coalesce(sum(sales) {f}, 0) AS {w}sales",
-            f"coalesce(sum(sales) FILTER (WHERE {_in(w)} AND channel = 'wemall'), 0) AS {w}wemall_sales",
-        ]
-        if w not in brief:
-            cols += [
-                f"coalesce(sum(sales) FILTER (WHERE {_in(w)} AND channel = 'pos'), 0) AS {w}pos_sales",
-                f"CAST(coalesce(sum(orders) {f}, 0) AS BIGINT) AS {w}orders",
-            ]
-    where = " OR ".join(f"({_in(w)})" for w in windows)
-    select = ", ".join(([key] if key else []) + cols)
+    keys = [key] if key else []
     group = f"\n  GROUP BY {key}" if key else ""
     not_null = f" AND {key} IS NOT NULL" if key else ""
-    return f"""
-  SELECT {select}
+    if single_scan:
+        cols = [f"{sql} AS {name}" for w in windows for sql, name in _measures(w, brief, _in(w))]
+        where = " OR ".join(f"({_in(w)})" for w in windows)
+        return f"""
+  SELECT {", ".join(keys + cols)}
   FROM {ROLLUP_FOR[key]}
   WHERE ({where}){not_null}{group}"""
+    names = [name for w in windows for _, name in _measures(w, brief, None)]
+    parts = []
+    for w in windows:
+        own = {name: sql for sql, name in _measures(w, brief, None)}
+        cols = [f"{own[n]} AS {n}" if n in own else f"NULL AS {n}" for n in names]
+        parts.append(f"SELECT {', '.join(keys + cols)} FROM {ROLLUP_FOR[key]} WHERE {_in(w)}{not_null}{group}")
+    outer = [f"CAST(coalesce(sum({n}), 0) AS BIGINT) AS {n}" if n.endswith(("lines", "orders"))
+             else f"coalesce(sum({n}), 0) AS {n}" for n in names]
+    union = "\n    UNION ALL\n    ".join(parts)
+    return f"""
+  SELECT {", ".join(keys + outer)}
+  FROM (
+    {union}
+  ) per_window{group}"""
 
 
 def buyers_sql(reader, key: str | None, w: str = "") -> str:
@@ -107,7 +137,7 @@ def totals(reader, windows: dict[str, Period]) -> dict[str, dict]:
                  f"s.{pre}orders AS {pre}orders", f"b{i}.members AS {pre}members"]
     joins = " ".join(f"CROSS JOIN b{i}" for i in range(len(by_prefix)))
     sql = f"""
-WITH s AS ({sales_sql(None, list(by_prefix))}),
+WITH s AS ({sales_sql(None, list(by_prefix), single_scan=one_pass(windows))}),
 {buyers}
 SELECT {', '.join(cols)} FROM s {joins}"""
     row = reader.query(sql, window_params(by_prefix)).iloc[0].to_dict()
