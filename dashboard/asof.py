@@ -10,7 +10,8 @@ import pandas as pd
 
 from . import clock
 
-LAST_ORDER_DAY_SQL = "SELECT CAST(max(ordered_at) AS DATE) FROM main.orders"
+# From the daily rollup every published file has (dashboard/rollups.py): no scan of the orders.
+LAST_ORDER_DAY_SQL = "SELECT max(day) FROM main.daily_store_sales"
 
 
 def latest_complete_day(source, today: date | None = None) -> date | None:

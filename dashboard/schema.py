@@ -7,6 +7,7 @@ writers (ORDER BY on insert) so DuckDB's zone maps skip data on date filters.
 """
 from __future__ import annotations
 
+# 2: the targets table, and rollups (dashboard/rollups.py) in every published file.
 SCHEMA_VERSION = 2
 
 # Column lists in contract order: (name, DuckDB type, nullable)

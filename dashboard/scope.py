@@ -131,12 +131,17 @@ if tuple(f.name for f in fields(Filters)) != tuple(d.name for d in DIMENSIONS):
     raise TypeError("Filters' fields and DIMENSIONS disagree: declare every filter dimension once, in order")
 
 
+def nothing_narrows(scope: Scope, filters: Filters) -> bool:
+    """An unrestricted scope with no filter: every row of every table is in view."""
+    return scope.unrestricted and not filters.narrows
+
+
 def spend_visible(scope: Scope, filters: Filters) -> bool:
     """Spend is bought centrally (SPEC.md): it belongs to no region, store or
     guide, so it is visible only to an unrestricted scope with no narrowing
     filter. Metrics ask this to leave spend-based ratios empty (undefined)
     rather than 0 where the gate hides `channel_spend`."""
-    return scope.unrestricted and not filters.narrows
+    return nothing_narrows(scope, filters)
 
 
 def _store_predicate(scope: Scope, filters: Filters, params: dict) -> str:
@@ -169,8 +174,8 @@ def _guide_predicate(filters: Filters, params: dict) -> str:
 STAGED_ORDERS = "SELECT *, amount - refund_amount AS net, amount - refund_amount > 0 AS is_order FROM main.orders"
 
 
-def scoped_ctes(scope: Scope, filters: Filters) -> tuple[str, dict]:
-    """CTE definitions shadowing every contract table, and their bound values."""
+def scoped_ctes(scope: Scope, filters: Filters) -> tuple[dict[str, str], dict]:
+    """CTE bodies (by table name) shadowing every contract table, and their bound values."""
     params: dict = {}
     store_pred = _store_predicate(scope, filters, params)
     stores_narrowed = not scope.unrestricted or filters.narrows_stores
@@ -201,16 +206,40 @@ def scoped_ctes(scope: Scope, filters: Filters) -> tuple[str, dict]:
         # A target belongs to its store or guide: visible when that store/guide is.
         "targets": ("SELECT * FROM main.targets WHERE (level = 'store' AND target_id IN (SELECT store_id FROM stores)) "
                     "OR (level = 'guide' AND target_id IN (SELECT guide_id FROM guides))"),
+        # Rollups (dashboard/rollups.py): the same store and guide predicates
+        # as orders. Under a guide filter the per-store rollup is re-derived
+        # from the per-guide one, which still knows the guide.
+        "daily_sales": f"SELECT * FROM main.daily_sales WHERE {in_stores} AND {g('guide_id')}",
+        "daily_store_sales": (
+            "SELECT day, store_id, channel, CAST(sum(sales) AS DECIMAL(18,2)) AS sales, "
+            "CAST(sum(orders) AS BIGINT) AS orders FROM daily_sales "
+            "GROUP BY day, store_id, channel" if filters.guides else
+            f"SELECT * FROM main.daily_store_sales WHERE {in_stores}"),
+        "buyer_days": f"SELECT * FROM main.buyer_days WHERE {in_stores} AND {g('guide_id')}",
+        "multi_store_guides": f"SELECT * FROM main.multi_store_guides WHERE {g('guide_id')}",
     }
-    if spend_visible(scope, filters):  # i.e. nothing narrows
-        # Nothing narrows: every table is whole. Skip the semi-joins that carry
-        # a narrowing down to dependent tables (live_views → 2M members, say):
+    if nothing_narrows(scope, filters):
+        # Every table is whole. Skip the semi-joins that carry a narrowing down
+        # to dependent tables (live_views → 2M members, share_visits → 6M shares):
         # they cost a scan of the parent per query and would only drop rows that
         # reference no known parent, which an unrestricted view should still count.
-        ctes = {name: ctes[name] if name == "channel_spend" else f"SELECT * FROM main.{name}" for name in ctes}
+        ctes = {name: body if name == "channel_spend" else f"SELECT * FROM main.{name}" for name, body in ctes.items()}
         ctes["orders"] = STAGED_ORDERS
-    sql = ",\n".join(f"{name} AS NOT MATERIALIZED ({body})" for name, body in ctes.items())
-    return sql, params
+    return ctes, params
+
+
+def _used(ctes: dict[str, str], sql: str) -> list[str]:
+    """The CTEs `sql` names, with those they read in turn, in definition order.
+    A name anywhere in the text counts (a column of the same name too): the
+    only cost of a false match is a CTE the planner drops, while a table the
+    metric reads always gets its CTE. Binding all of them costs ~10 ms a query."""
+    words = lambda text: set(re.findall(r"[a-z_]+", text.lower()))  # noqa: E731
+    needed, todo = set(), (words(sql) & set(ctes)) | {"stores"}  # stores: cheap, and always gated
+    while todo:
+        name = todo.pop()
+        needed.add(name)
+        todo |= (words(ctes[name]) & set(ctes)) - needed - {name}
+    return [n for n in ctes if n in needed]
 
 
 _LEADING_WITH = re.compile(r"^\s*WITH\s+", re.IGNORECASE)
@@ -218,7 +247,11 @@ _LEADING_WITH = re.compile(r"^\s*WITH\s+", re.IGNORECASE)
 
 def scoped_sql(sql: str, params: dict | None, scope: Scope, filters: Filters) -> tuple[str, dict]:
     """`sql` (our own constant text, never user input) with the scoped CTEs in front."""
-    ctes, scope_params = scoped_ctes(scope, filters)
+    bodies, scope_params = scoped_ctes(scope, filters)
+    names = _used(bodies, sql)
+    scope_params = {k: v for k, v in scope_params.items()
+                    if any(f"${k}" in bodies[n] for n in names)}  # DuckDB refuses unused parameters
+    ctes = ",\n".join(f"{name} AS NOT MATERIALIZED ({bodies[name]})" for name in names)
     merged = dict(params or {})
     clash = set(merged) & set(scope_params)
     if clash:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import duckdb
 
-from . import schema
+from . import rollups, schema
 from .filelock import exclusive_lock
 
 # The dashboard's connection can read its own file and nothing else.
@@ -201,7 +201,8 @@ def _prune_versions(target: Path, previous: Path | None) -> None:
 @contextlib.contextmanager
 def building(target: str | os.PathLike, start_from_current: bool = True):
     """Yield a read-write connection to a new version of `target` (a copy of the
-    current one, or empty); on success checkpoint it and publish it atomically.
+    current one, or empty); on success build the rollups (dashboard/rollups.py),
+    checkpoint it and publish it atomically.
     On any exception the new version is deleted and `target` is untouched.
     """
     target = Path(target)
@@ -219,6 +220,7 @@ def building(target: str | os.PathLike, start_from_current: bool = True):
             try:
                 schema.create_all(con)
                 yield con
+                rollups.build(con)  # every published file carries rollups of its own facts
                 con.execute("CHECKPOINT")
             finally:
                 con.close()

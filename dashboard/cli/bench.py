@@ -1,61 +1,209 @@
-"""`bench`: how fast each metric answers on a database, as a page would ask.
+"""`bench`: how fast the dashboard answers on a database, as its users ask.
 
-Speed is measured here, not in timed tests: run it before and after a change
-that could affect it and compare the figures."""
+    python -m dashboard bench [--db PATH | --scale X] [--sessions N] [--browser]
+                              [--out FILE.json] [--metric NAME]... [--repeat N]
+
+- every metric (or those named) for one day, 30 days and a year ending on the
+  latest complete day, for HQ and for a region's scope: p50/p95 of `--repeat`
+  runs after one warm-up run (the server keeps the file's blocks in memory);
+- every page of frame.PAGES that exists (so pages added later are benched
+  without an edit here), through AppTest signed in as HQ (admin pages as
+  admin): the first render with an empty metric cache, then a series of filter
+  changes (period, region, store, drill-down), each a whole rerun;
+- `--sessions N`: N AppTest sessions in threads changing filters at once;
+- `--browser`: the real server and chromium: login to first page drawn, and a
+  period change until redrawn;
+- peak RSS of this process (the metrics and every AppTest session ran in it)
+  and the database file's size.
+
+`--scale X` builds a demo database of that scale first (in a child process, in
+a temporary directory, deleted afterwards). Speed is measured here, not in
+timed tests: run it before and after a change and compare."""
 from __future__ import annotations
 
-import statistics
+import json
+import os
+import resource
+import subprocess
 import sys
+import tempfile
 import time
 from datetime import timedelta
+from pathlib import Path
 
 from .. import config
-from ..metrics import METRICS, MetricArgs, latest_complete_day
+from ..metrics import METRICS, MetricArgs, latest_complete_day, resolved_options
 from ..period import Period
 from ..reader import Reader
 from ..scope import Scope
 from ..store import Database
+from . import bench_app
+from .bench_app import percentile, summary
 
 
 def register(sub) -> None:
-    p = sub.add_parser("bench", help="time every metric on a database")
-    p.add_argument("--db", default=None, help="database file (default: $DASHBOARD_DB or data/demo.duckdb)")
-    p.add_argument("--repeat", type=int, default=5, help="runs per metric and period (median reported)")
+    p = sub.add_parser("bench", help="time every metric and page on a database")
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--db", default=None, help="database file (default: $DASHBOARD_DB or data/demo.duckdb)")
+    src.add_argument("--scale", type=float, default=None, help="build a demo of this scale to bench (temporary)")
+    p.add_argument("--repeat", type=int, default=5, help="timed runs per metric and period (default 5)")
     p.add_argument("--metric", action="append", default=[], help="only these metrics (repeatable)")
+    p.add_argument("--page", action="append", default=[], help="only these pages, by url path (repeatable)")
+    p.add_argument("--no-pages", action="store_true", help="metrics only (no AppTest pass)")
+    p.add_argument("--sessions", type=int, default=0, help="also run N concurrent AppTest sessions")
+    p.add_argument("--browser", action="store_true", help="also time the real app in chromium (Playwright)")
+    p.add_argument("--out", default=None, help="write the figures as JSON to this file")
     p.set_defaults(func=run)
 
 
-def _median_ms(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
+def _say(text: str) -> None:
+    print(text)
+    sys.stdout.flush()
+
+
+def _times(fn, repeat: int) -> list[float]:
+    fn()  # warm-up
+    out = []
+    for _ in range(max(1, repeat)):
         t0 = time.perf_counter()
         fn()
-        times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times)
+        out.append((time.perf_counter() - t0) * 1000)
+    return out
 
 
-def run(args) -> int:
-    db = Database(args.db or config.db_path())
+def bench_metrics(db: Database, names: list[str], repeat: int) -> tuple[dict, dict]:
     everyone = Reader(db, Scope.everything())
     as_of = latest_complete_day(everyone)
     if as_of is None:
         raise ValueError("the database has no orders")
-    regions = list(everyone.query("SELECT DISTINCT region FROM stores ORDER BY 1")["region"])
-    readers = {"hq": everyone}
+    regions = list(everyone.query("SELECT region FROM stores GROUP BY region ORDER BY count(*) DESC, region")
+                   ["region"])
+    readers = {"": everyone}
     if regions:
-        readers["region"] = Reader(db, Scope.of(regions=regions[:1]))
+        readers["region_"] = Reader(db, Scope.of(regions=regions[:1]))
     periods = {"day": Period(as_of, as_of), "30d": Period(as_of - timedelta(days=29), as_of),
                "year": Period(as_of - timedelta(days=364), as_of)}
-    orders = everyone.scalar("SELECT count(*) FROM orders")
-    print(f"database {db.path} ({orders} orders), as of {as_of}, median of {args.repeat} runs, ms")
-    print(f"{'metric':24} {'scope':7} " + " ".join(f"{p:>8}" for p in periods))
-    names = args.metric or sorted(METRICS)
+    _say(f"as of {as_of}; region scope {regions[:1]}; p50/p95 of {repeat} runs, ms")
+    _say(f"{'metric':26} {'scope':7} " + " ".join(f"{p:>15}" for p in periods))
+    out: dict = {}
     for name in names:
-        for scope_name, reader in readers.items():
+        m = METRICS[name]
+        options = resolved_options(m)
+        for prefix, reader in readers.items():
             cells = []
-            for period in periods.values():
-                margs = MetricArgs(period, as_of)
-                cells.append(_median_ms(lambda: METRICS[name](reader, margs), args.repeat))
-            print(f"{name:24} {scope_name:7} " + " ".join(f"{c:8.1f}" for c in cells))
-            sys.stdout.flush()
+            for label, period in periods.items():
+                args = MetricArgs(period, as_of, options)
+                s = summary(_times(lambda: m(reader, args), repeat))
+                out.setdefault(name, {})[prefix + label] = s
+                cells.append(f"{s['p50_ms']:7.1f}/{s['p95_ms']:7.1f}")
+            _say(f"{name:26} {(prefix.rstrip('_') or 'hq'):7} " + " ".join(cells))
+    return out, {"as_of": as_of, "region": regions[0] if regions else None}
+
+
+def _first_store(db: Database, region: str | None) -> str | None:
+    reader = Reader(db, Scope.everything())
+    df = reader.query("SELECT store_id FROM stores WHERE region = $r OR $r IS NULL ORDER BY store_id LIMIT 1",
+                      {"r": region})
+    return None if df.empty else str(df["store_id"].iloc[0])
+
+
+def bench_pages(db: Database, only: list[str], region: str, store: str) -> tuple[dict, dict]:
+    """Pages by url path: first_ms, p50/p95 of the filter changes; and the details."""
+    series = bench_app.changes(region, store)
+    out, details = {}, {}
+    _say(f"{'page':18} {'first':>8} {'p50':>8} {'p95':>8} {'year':>8}  (ms; changes: "
+         + ", ".join(c.name for c in series) + ")")
+    for username, role in (("hq", "hq"), ("admin", "admin")):
+        for script, url_path in bench_app.pages_for(role, only):
+            if url_path in out:
+                continue
+            run = bench_app.run_page(username, script, series)
+            changes = list(run.change_ms.values())
+            out[url_path] = {"first_ms": round(run.first_ms, 1), **summary(changes)}
+            details[url_path] = {"changes": {k: round(v, 1) for k, v in run.change_ms.items()},
+                                 "year": {k: round(v, 1) for k, v in run.long_ms.items()}, "errors": run.errors}
+            year = max(run.long_ms.values()) if run.long_ms else float("nan")
+            p = out[url_path]
+            _say(f"{url_path:18} {p['first_ms']:8.1f} {p['p50_ms'] or 0:8.1f} {p['p95_ms'] or 0:8.1f} {year:8.1f}"
+                 + (f"  ERRORS: {run.errors}" if run.errors else ""))
+            _say("    " + ", ".join(f"{k} {v:.0f}" for k, v in {**run.change_ms, **run.long_ms}.items()))
+    return out, details
+
+
+def bench_concurrent(sessions: int, pages: dict, region: str, store: str, db: Database) -> dict:
+    reader = Reader(db, Scope.everything())
+    stores = reader.query("SELECT store_id, region FROM stores ORDER BY store_id")
+    regions = sorted(set(stores["region"]))
+
+    sessions_at = []  # each session its own region and store, so caches do not make it free
+    for i in range(sessions):
+        r = regions[i % len(regions)] if regions else region
+        s_ids = stores.loc[stores["region"] == r, "store_id"].tolist() or [store]
+        sessions_at.append((r, s_ids[(i // max(1, len(regions))) % len(s_ids)]))
+    scripts = [s for s, u in bench_app.pages_for("hq") if u in ("overview", "leaderboards", "morning_check")]
+    times, errors = bench_app.concurrent("hq", scripts, sessions_at)
+    single = [v for u, p in pages.items() if u in ("overview", "leaderboards", "morning_check")
+              for v in (p.get("p95_ms"),) if v is not None]
+    result = {"sessions": sessions, "p95_ms": round(percentile(times, 95), 1) if times else None}
+    _say(f"concurrent: {sessions} sessions, {len(times)} reruns, p50 {summary(times)['p50_ms']} ms, "
+         f"p95 {result['p95_ms']} ms (single-session p95 of those pages: {max(single) if single else '-'} ms), "
+         f"errors: {len(errors)}")
+    for e in errors[:10]:
+        _say(f"  {e}")
+    return result
+
+
+def _build_demo(scale: float, directory: Path) -> Path:
+    path = directory / f"bench-scale{scale:g}.duckdb"
+    _say(f"building a demo of scale {scale:g} at {path} ...")
+    subprocess.run([sys.executable, "-m", "dashboard", "demo", "--db", str(path), "--scale", str(scale)],
+                   cwd=config.ROOT, check=True, stdout=subprocess.DEVNULL)
+    return path
+
+
+def run(args) -> int:
+    names = args.metric or sorted(METRICS)
+    unknown = [n for n in names if n not in METRICS]
+    if unknown:
+        raise ValueError(f"unknown metric {', '.join(unknown)}")
+    with tempfile.TemporaryDirectory(prefix="dashboard-bench-db-") as tmp:
+        path = _build_demo(args.scale, Path(tmp)) if args.scale else Path(args.db or config.db_path())
+        if not path.exists():
+            raise FileNotFoundError(f"database not found: {path}")
+        return _run(args, path, names)
+
+
+def _run(args, path: Path, names: list[str]) -> int:
+    db = Database(path)
+    orders = int(Reader(db, Scope.everything()).scalar("SELECT count(*) FROM orders"))
+    db_mb = round(os.path.getsize(os.path.realpath(path)) / 2**20, 1)
+    _say(f"database {path} ({orders} orders, {db_mb} MB)")
+    result: dict = {"orders": orders, "peak_rss_mb": None, "db_mb": db_mb, "metrics": {}, "pages": {},
+                    "concurrent": None, "browser": None}
+    result["metrics"], ctx = bench_metrics(db, names, args.repeat)
+    region = ctx["region"]
+    store = _first_store(db, region)
+    result["pages"] = {}
+    if not args.no_pages or args.sessions or args.browser:
+        with bench_app.app_env(path) as env:
+            if not args.no_pages:
+                result["pages"], _ = bench_pages(db, args.page, region, store)
+            if args.sessions:
+                result["concurrent"] = bench_concurrent(args.sessions, result["pages"], region, store, db)
+            if args.browser:
+                from .bench_browser import browser_pass
+                try:
+                    result["browser"] = browser_pass(env, "hq", bench_app.password("hq"))
+                    _say(f"browser: first page {result['browser']['first_page_ms']} ms after login, "
+                         f"a period change redrawn in {result['browser']['filter_change_ms']} ms")
+                except Exception as exc:  # noqa: BLE001 - the other figures still count; say why
+                    result["browser"] = {"first_page_ms": None, "filter_change_ms": None}
+                    _say(f"browser pass failed: {type(exc).__name__}: {str(exc).splitlines()[0]}")
+    result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    children = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
+    _say(f"peak RSS {result['peak_rss_mb']} MB (this process: metrics and AppTest pages); "
+         f"largest child {children} MB (a concurrent session, the browser's server or the demo build)")
+    if args.out:
+        Path(args.out).write_text(json.dumps(result, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+        _say(f"figures written to {args.out}")
     return 0

@@ -10,7 +10,7 @@ period (the spec names no role here, unlike the share rate); a guide's WeMall
 sales are the net of in-scope WeMall orders credited to them in the period;
 ties for the top are broken by guide_id ascending; the denominator is the net
 of every in-scope WeMall order in the period with a guide credited. Empty when
-that is 0.
+that is 0. Read from the daily_sales rollup (dashboard/rollups.py).
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ import pandas as pd
 
 from ..reader import Reader
 from ..columns import cols
-from .base import MetricArgs, metric, period_params, ratio
+from .base import MetricArgs, metric, ratio
 
 DECLARED = cols("guides:count", "top_guides:count", "concentration:rate", "top_wemall_sales:money",
                 "wemall_sales:money", "top_share:rate")
@@ -32,9 +32,9 @@ PARETO_COLUMNS = [c.name for c in PARETO_DECLARED]
 
 GUIDES_SQL = """
 WITH credited AS (
-  SELECT guide_id, sum(net) AS wemall_sales
-  FROM orders
-  WHERE ordered_at >= $start AND ordered_at < $end AND channel = 'wemall' AND guide_id IS NOT NULL
+  SELECT guide_id, sum(sales) AS wemall_sales
+  FROM daily_sales
+  WHERE day >= $start_day AND day <= $end_day AND channel = 'wemall' AND guide_id IS NOT NULL
   GROUP BY guide_id
 )
 SELECT g.guide_id, g.guide_name, coalesce(c.wemall_sales, 0)::DOUBLE AS wemall_sales
@@ -45,9 +45,9 @@ ORDER BY coalesce(c.wemall_sales, 0) DESC, g.guide_id
 """
 
 TOTAL_SQL = """
-SELECT coalesce(sum(net), 0)::DOUBLE
-FROM orders
-WHERE ordered_at >= $start AND ordered_at < $end AND channel = 'wemall' AND guide_id IS NOT NULL
+SELECT CAST(coalesce(sum(sales), 0) AS DOUBLE)
+FROM daily_sales
+WHERE day >= $start_day AND day <= $end_day AND channel = 'wemall' AND guide_id IS NOT NULL
 """
 
 
@@ -62,7 +62,7 @@ def top_count(n: int) -> int:
 
 
 def _params(args: MetricArgs) -> dict:
-    return {**period_params(args.period), "start_day": args.period.start, "end_day": args.period.end}
+    return {"start_day": args.period.start, "end_day": args.period.end}
 
 
 def employed_guides(reader: Reader, args: MetricArgs) -> pd.DataFrame:
@@ -71,7 +71,7 @@ def employed_guides(reader: Reader, args: MetricArgs) -> pd.DataFrame:
 
 
 def credited_wemall_sales(reader: Reader, args: MetricArgs) -> float:
-    return float(reader.scalar(TOTAL_SQL, period_params(args.period)) or 0.0)
+    return float(reader.scalar(TOTAL_SQL, _params(args)) or 0.0)
 
 
 @metric("guide-concentration", DECLARED, grain="one row for the period")

@@ -25,7 +25,7 @@ from ..period import Period
 from ..reader import Reader
 from ..columns import cols
 from .base import MetricArgs, metric
-from .ranking import finish, leaderboard_params, previous_ranks, sales_by
+from .ranking import leaderboard
 from .target_attainment import WITH_TARGETS, with_attainment
 
 DECLARED = cols("guide_id", "guide_name", "store_id", "sales:money", "wemall_sales:money", "orders:count",
@@ -34,44 +34,10 @@ DECLARED = cols("guide_id", "guide_name", "store_id", "sales:money", "wemall_sal
                 "sales_prev:money", "sales_pop:growth", "sales_last_year:money", "sales_yoy:growth")
 COLUMNS = [c.name for c in DECLARED]
 
-SQL = f"""
-WITH cur AS ({sales_by("guide_id", "")}),
-prev AS ({sales_by("guide_id", "prev_")}),
-prev_ranked AS ({previous_ranks("guide_id", "prev")}),
-last_year AS ({sales_by("guide_id", "ly_")}),
-listed AS (
-  SELECT guide_id FROM guides
-  WHERE role = 'guide' AND hired_on <= $end_day AND (left_on IS NULL OR left_on >= $start_day)
-  UNION
-  SELECT guide_id FROM cur
-),
-board AS (
-  SELECT l.guide_id, g.guide_name, g.store_id, s.store_name, s.region, g.role, g.hired_on, g.left_on,
-         coalesce(c.sales, 0) AS sales,
-         coalesce(c.wemall_sales, 0) AS wemall_sales,
-         coalesce(c.pos_sales, 0) AS pos_sales,
-         coalesce(c.orders, 0) AS orders,
-         coalesce(c.members, 0) AS members
-  FROM listed l
-  LEFT JOIN guides g USING (guide_id)
-  LEFT JOIN stores s ON s.store_id = g.store_id
-  LEFT JOIN cur c USING (guide_id)
-)
-SELECT b.*,
-       rank() OVER (ORDER BY b.sales DESC) AS rank,
-       p.prev_rank,
-       p.prev_rank - rank() OVER (ORDER BY b.sales DESC) AS rank_change,
-       coalesce(p.sales_prev, 0) AS sales_prev,
-       coalesce(y.sales, 0) AS sales_last_year
-FROM board b
-LEFT JOIN prev_ranked p USING (guide_id)
-LEFT JOIN last_year y USING (guide_id)
-ORDER BY rank, guide_id
-"""
 
 
 def guide_board(reader: Reader, period: Period) -> pd.DataFrame:
-    return finish(reader.query(SQL, leaderboard_params(period)), COLUMNS)
+    return leaderboard(reader, "guide_id", period, COLUMNS)
 
 
 @metric("guide-leaderboard", DECLARED + WITH_TARGETS, grain="one row per guide employed in, or credited with sales in, the period")

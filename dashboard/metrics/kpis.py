@@ -13,28 +13,24 @@ from __future__ import annotations
 import pandas as pd
 
 from ..reader import Reader
-from .base import MetricArgs, growth, metric, period_params, ratio
+from .base import MetricArgs, growth, metric, ratio
+from .windows import totals
 
 BASE_COLUMNS = ("sales", "wemall_sales", "pos_sales", "orders", "members", "aov")
 
-TOTALS_SQL = """
-SELECT
-  coalesce(sum(net), 0)::DOUBLE AS sales,
-  coalesce(sum(net) FILTER (WHERE channel = 'wemall'), 0)::DOUBLE AS wemall_sales,
-  coalesce(sum(net) FILTER (WHERE channel = 'pos'), 0)::DOUBLE AS pos_sales,
-  count(*) FILTER (WHERE is_order) AS orders,
-  count(DISTINCT member_id) FILTER (WHERE is_order) AS members
-FROM orders
-WHERE ordered_at >= $start AND ordered_at < $end
-"""
 
 
 def period_totals(reader: Reader, period) -> dict:
-    row = reader.query(TOTALS_SQL, period_params(period)).iloc[0].to_dict()
-    row["orders"] = int(row["orders"])
-    row["members"] = int(row["members"])
-    row["aov"] = ratio(row["sales"], row["orders"])
-    return row
+    """One period's totals (sales, wemall_sales, pos_sales, orders, members, aov)."""
+    return periods_totals(reader, {"cur": period})["cur"]
+
+
+def periods_totals(reader: Reader, periods: dict) -> dict[str, dict]:
+    """Totals of several periods from one query over the rollups (windows.py)."""
+    out = totals(reader, periods)
+    for row in out.values():
+        row["aov"] = ratio(row["sales"], row["orders"])
+    return out
 
 
 KIND = {"sales": "money", "wemall_sales": "money", "pos_sales": "money", "orders": "count",
@@ -55,9 +51,9 @@ def columns():
 @metric("kpis", declared(), grain="one row for the period")
 def kpis(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     """Sales, WeMall and POS sales, orders, buyers and AOV with 环比 (_pop) and 同比 (_yoy) growth."""
-    cur = period_totals(reader, args.period)
-    prev = period_totals(reader, args.period.previous())
-    last_year = period_totals(reader, args.period.year_ago())
+    t = periods_totals(reader, {"cur": args.period, "prev": args.period.previous(),
+                                "ly": args.period.year_ago()})
+    cur, prev, last_year = t["cur"], t["prev"], t["ly"]
     row = dict(cur)
     for c in BASE_COLUMNS:
         row[f"{c}_prev"] = prev[c]

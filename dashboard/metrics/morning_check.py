@@ -18,7 +18,7 @@ import pandas as pd
 from ..period import Period
 from ..reader import Reader
 from .base import MetricArgs, Option, growth, metric
-from .kpis import period_totals
+from .kpis import periods_totals
 from .store_leaderboard import DECLARED as STORE_DECLARED
 from .store_leaderboard import store_board
 
@@ -47,9 +47,9 @@ def morning_summary(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     """The as-of day's sales, WeMall sales and orders against the day before and
     the same weekday a week earlier (growth empty when the base is 0)."""
     day = args.as_of
-    cur = period_totals(reader, _day(day))
-    prev = period_totals(reader, _day(day - timedelta(days=1)))
-    week = period_totals(reader, _day(day - timedelta(days=7)))
+    t = periods_totals(reader, {"cur": _day(day), "prev": _day(day - timedelta(days=1)),
+                                "week": _day(day - timedelta(days=7))})
+    cur, prev, week = t["cur"], t["prev"], t["week"]
     row = {"as_of": day}
     for v in SUMMARY_VALUES:
         row[v] = cur[v]
@@ -76,10 +76,11 @@ ATTENTION_DECLARED = ("store_id", "store_name", "region", "reason", "detail", "r
 FELL = "fell_5_places"
 ATTENTION_COLUMNS = [spec.partition(":")[0] for spec in ATTENTION_DECLARED]
 
+# The last day a store had an order of net > 0, before the day after `day`.
 LAST_SALE_SQL = """
-SELECT store_id, max(ordered_at)::DATE AS last_sale_on
-FROM orders
-WHERE ordered_at < $before AND is_order
+SELECT store_id, max(day) AS last_sale_on
+FROM daily_store_sales
+WHERE day <= $day AND orders > 0
 GROUP BY store_id
 """
 
@@ -103,7 +104,7 @@ def morning_attention(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     places = int(args.opt("fall_places", 5))  # validated ≥ 1 by resolved_options
     board = store_board(reader, _day(day))
     open_ids = set(reader.query(OPEN_SQL, {"day": day})["store_id"])
-    last = reader.query(LAST_SALE_SQL, {"before": _day(day).end_ts})
+    last = reader.query(LAST_SALE_SQL, {"day": day})
     last_sale = dict(zip(last["store_id"], last["last_sale_on"]))
     rows = []
     fell = board[board["rank_change"].notna() & (board["rank_change"] <= -places)]

@@ -1,5 +1,5 @@
-"""Shared pieces of the sales leaderboards (stores and guides): the per-entity
-sales aggregate, competition ranks, and growth columns.
+"""The sales leaderboards (stores and guides): one parametrised query over the
+rollups (see windows.py), competition ranks, and growth columns.
 
 SPEC.md: "Ranking: competition ranking (1, 2, 2, 4) by the ranked value
 descending, ties then ordered by id ascending. Rank change = previous-period
@@ -10,58 +10,119 @@ entities with equal sales always tie (no floating-point near-misses).
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ..period import Period
-from .base import growth, period_params, ratio
+from .windows import buyers_sql, one_pass, sales_sql, window_params
 
 
+# The two leaderboards differ only in what they rank (a whitelisted key, never
+# user text), who is listed with no sales, and the descriptive columns.
+ENTITIES = {
+    "store_id": {
+        # every store open at some time in the period (plus, below, any with orders in it)
+        "listed": "SELECT store_id FROM stores "
+                  "WHERE opened_on <= $end_day AND (closed_on IS NULL OR closed_on >= $start_day)",
+        "columns": "s.store_name, s.region, s.city, s.brand",
+        "joins": "LEFT JOIN stores s ON s.store_id = l.store_id",
+    },
+    "guide_id": {
+        # every role = guide employed at some time in the period (plus any credited in it)
+        "listed": "SELECT guide_id FROM guides "
+                  "WHERE role = 'guide' AND hired_on <= $end_day AND (left_on IS NULL OR left_on >= $start_day)",
+        "columns": "g.guide_name, g.store_id, s.store_name, s.region, g.role, g.hired_on, g.left_on",
+        "joins": "LEFT JOIN guides g ON g.guide_id = l.guide_id LEFT JOIN stores s ON s.store_id = g.store_id",
+    },
+}
 
-def sales_by(key: str, prefix: str) -> str:
-    """SQL selecting, per `key` (store_id or guide_id, a whitelisted constant),
-    the period's sales split by channel, orders (net > 0) and buying members.
-    Bound params: ${prefix}start, ${prefix}end."""
+
+def leaderboard_sql(reader, key: str, period: Period) -> str:
+    """One leaderboard query for `key` (store_id or guide_id): per listed entity
+    the period's sales split by channel, orders (net > 0) and buying members,
+    ranks by sales and by WeMall sales, the previous period's ranks (over the
+    entities with sales > 0 then, by sales and by WeMall sales) and sales, and
+    the same dates a year earlier; all three periods from one rollup scan, or
+    one scan each when they lie far apart (windows.one_pass)."""
+    e = ENTITIES[key]
+    windows = {"": period, "prev_": period.previous(), "ly_": period.year_ago()}
     return f"""
+WITH sums AS ({sales_sql(key, ("", "prev_", "ly_"), brief=("prev_", "ly_"), single_scan=one_pass(windows))}),
+buyers AS ({buyers_sql(reader, key)}),
+listed AS (
+  {e["listed"]}
+  UNION
+  SELECT {key} FROM sums WHERE lines > 0
+),
+prev_ranked AS (
   SELECT {key},
-         sum(net) AS sales,
-         coalesce(sum(net) FILTER (WHERE channel = 'wemall'), 0) AS wemall_sales,
-         coalesce(sum(net) FILTER (WHERE channel = 'pos'), 0) AS pos_sales,
-         count(*) FILTER (WHERE is_order) AS orders,
-         count(DISTINCT member_id) FILTER (WHERE is_order) AS members
-  FROM orders
-  WHERE ordered_at >= ${prefix}start AND ordered_at < ${prefix}end AND {key} IS NOT NULL
-  GROUP BY {key}"""
-
-
-def previous_ranks(key: str, source: str) -> str:
-    """SQL ranking the previous period's entities that had sales > 0 (by sales,
-    and separately by WeMall sales among those with WeMall sales > 0)."""
-    return f"""
-  SELECT {key},
-         CASE WHEN sales > 0 THEN rank() OVER (ORDER BY CASE WHEN sales > 0 THEN sales END DESC NULLS LAST) END
+         CASE WHEN prev_sales > 0
+              THEN rank() OVER (ORDER BY CASE WHEN prev_sales > 0 THEN prev_sales END DESC NULLS LAST) END
            AS prev_rank,
-         CASE WHEN wemall_sales > 0
-              THEN rank() OVER (ORDER BY CASE WHEN wemall_sales > 0 THEN wemall_sales END DESC NULLS LAST) END
-           AS prev_wemall_rank,
-         sales AS sales_prev, wemall_sales AS wemall_sales_prev
-  FROM {source}"""
+         CASE WHEN prev_wemall_sales > 0
+              THEN rank() OVER (ORDER BY CASE WHEN prev_wemall_sales > 0 THEN prev_wemall_sales END DESC NULLS LAST) END
+           AS prev_wemall_rank
+  FROM sums
+),
+board AS (
+  SELECT l.{key}, {e["columns"]},
+         coalesce(c.sales, 0) AS sales,
+         coalesce(c.wemall_sales, 0) AS wemall_sales,
+         coalesce(c.pos_sales, 0) AS pos_sales,
+         coalesce(c.orders, 0) AS orders,
+         coalesce(m.members, 0) AS members,
+         coalesce(c.prev_sales, 0) AS sales_prev,
+         coalesce(c.prev_wemall_sales, 0) AS wemall_sales_prev,
+         coalesce(c.ly_sales, 0) AS sales_last_year,
+         coalesce(c.ly_wemall_sales, 0) AS wemall_sales_last_year
+  FROM listed l
+  {e["joins"]}
+  LEFT JOIN sums c ON c.{key} = l.{key}
+  LEFT JOIN buyers m ON m.{key} = l.{key}
+)
+SELECT b.*,
+       rank() OVER (ORDER BY b.sales DESC) AS rank,
+       rank() OVER (ORDER BY b.wemall_sales DESC) AS wemall_rank,
+       p.prev_rank,
+       p.prev_wemall_rank,
+       p.prev_rank - rank() OVER (ORDER BY b.sales DESC) AS rank_change,
+       p.prev_wemall_rank - rank() OVER (ORDER BY b.wemall_sales DESC) AS wemall_rank_change
+FROM board b
+LEFT JOIN prev_ranked p ON p.{key} = b.{key}
+ORDER BY rank, b.{key}
+"""
+
+
+def leaderboard(reader, key: str, period: Period, columns: list[str]) -> pd.DataFrame:
+    """The leaderboard of `key` for any period, typed and with its derived columns."""
+    return finish(reader.query(leaderboard_sql(reader, key, period), leaderboard_params(period)), columns)
 
 
 def leaderboard_params(period: Period) -> dict:
     """Bound values for the current period, the previous one (环比) and the
     same dates a year earlier (同比)."""
-    return {
-        **period_params(period),
-        **period_params(period.previous(), "prev_"),
-        **period_params(period.year_ago(), "ly_"),
-        "start_day": period.start,
-        "end_day": period.end,
-    }
+    return window_params({"": period, "prev_": period.previous(), "ly_": period.year_ago()})
 
 
-def _floats(values) -> list[float]:
-    """None (undefined) as NaN, so the column stays numeric; the CLI prints it empty."""
-    return [float("nan") if v is None else v for v in values]
+def _ratio(num: pd.Series, den: pd.Series) -> np.ndarray:
+    """num / den row by row (base.ratio, vectorised: the same IEEE divisions);
+    NaN (shown empty) where either is missing or den is 0."""
+    n = num.to_numpy(dtype=float, na_value=np.nan)
+    d = den.to_numpy(dtype=float, na_value=np.nan)
+    out = np.full(len(n), np.nan)
+    ok = ~np.isnan(n) & ~np.isnan(d) & (d != 0)
+    out[ok] = n[ok] / d[ok]
+    return out
+
+
+def _growth(cur: pd.Series, base: pd.Series) -> np.ndarray:
+    """(cur - base) / base row by row (base.growth, vectorised); NaN where undefined."""
+    c = cur.to_numpy(dtype=float, na_value=np.nan)
+    b = base.to_numpy(dtype=float, na_value=np.nan)
+    out = np.full(len(c), np.nan)
+    ok = ~np.isnan(c) & ~np.isnan(b) & (b != 0)
+    out[ok] = (c[ok] - b[ok]) / b[ok]
+    return out
 
 
 def finish(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -75,10 +136,10 @@ def finish(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
               "rank_change", "wemall_rank_change"):
         if c in df:
             df[c] = df[c].astype("Int64")
-    df["aov"] = _floats(ratio(s, o) for s, o in zip(df["sales"], df["orders"]))
-    df["sales_pop"] = _floats(growth(c, b) for c, b in zip(df["sales"], df["sales_prev"]))
-    df["sales_yoy"] = _floats(growth(c, b) for c, b in zip(df["sales"], df["sales_last_year"]))
+    df["aov"] = _ratio(df["sales"], df["orders"])
+    df["sales_pop"] = _growth(df["sales"], df["sales_prev"])
+    df["sales_yoy"] = _growth(df["sales"], df["sales_last_year"])
     if "wemall_sales_last_year" in df:
-        df["wemall_sales_pop"] = _floats(growth(c, b) for c, b in zip(df["wemall_sales"], df["wemall_sales_prev"]))
-        df["wemall_sales_yoy"] = _floats(growth(c, b) for c, b in zip(df["wemall_sales"], df["wemall_sales_last_year"]))
+        df["wemall_sales_pop"] = _growth(df["wemall_sales"], df["wemall_sales_prev"])
+        df["wemall_sales_yoy"] = _growth(df["wemall_sales"], df["wemall_sales_last_year"])
     return df[columns].reset_index(drop=True)

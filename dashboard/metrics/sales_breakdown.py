@@ -2,34 +2,34 @@
 
 Grain: one row per region (or brand, the store's brand) with sales in scope.
 Sales, WeMall/POS sales, orders (net > 0) per SPEC.md; share = its part of the
-period's total sales.
+period's total sales. Read from the daily_store_sales rollup.
 """
 from __future__ import annotations
 
 import pandas as pd
 
 from ..reader import Reader
-from .base import MetricArgs, metric, period_params
+from .base import MetricArgs, metric
 
 # Identifiers cannot be bound: the dimension comes from this whitelist only.
 DIMENSIONS = {"region": "s.region", "brand": "s.brand"}
 
 SQL = """
 SELECT {column} AS {name},
-       sum(o.net)::DOUBLE AS sales,
-       coalesce(sum(o.net) FILTER (WHERE o.channel = 'wemall'), 0)::DOUBLE AS wemall_sales,
-       coalesce(sum(o.net) FILTER (WHERE o.channel = 'pos'), 0)::DOUBLE AS pos_sales,
-       count(*) FILTER (WHERE o.is_order) AS orders
-FROM orders o JOIN stores s USING (store_id)
-WHERE o.ordered_at >= $start AND o.ordered_at < $end
-GROUP BY 1
+       CAST(sum(d.sales) AS DOUBLE) AS sales,
+       CAST(coalesce(sum(d.sales) FILTER (WHERE d.channel = 'wemall'), 0) AS DOUBLE) AS wemall_sales,
+       CAST(coalesce(sum(d.sales) FILTER (WHERE d.channel = 'pos'), 0) AS DOUBLE) AS pos_sales,
+       CAST(sum(d.orders) AS BIGINT) AS orders
+FROM daily_store_sales d JOIN stores s USING (store_id)
+WHERE d.day >= $start_day AND d.day <= $end_day
+GROUP BY {column}
 ORDER BY sales DESC, 1
 """
 
 
 def breakdown(reader: Reader, args: MetricArgs, dimension: str) -> pd.DataFrame:
     column = DIMENSIONS[dimension]
-    df = reader.query(SQL.format(column=column, name=dimension), period_params(args.period))
+    df = reader.query(SQL.format(column=column, name=dimension), {"start_day": args.period.start, "end_day": args.period.end})
     total = df["sales"].sum()
     df["share"] = df["sales"] / total if total else None
     return df

@@ -1,7 +1,8 @@
 """sales-trend — the overview's daily trend, POS vs WeMall.
 
 Grain: one row per day of the period (days without orders included, as 0).
-Sales = sum(amount - refund_amount) on the order's own date (SPEC.md).
+Sales = sum(amount - refund_amount) on the order's own date (SPEC.md), read
+from the daily_store_sales rollup (dashboard/rollups.py).
 """
 from __future__ import annotations
 
@@ -14,13 +15,13 @@ SQL = """
 WITH days AS (
   SELECT d::DATE AS day FROM range($first_day::TIMESTAMP, $last_day::TIMESTAMP + INTERVAL 1 DAY, INTERVAL 1 DAY) t(d)
 ), daily AS (
-  SELECT ordered_at::DATE AS day,
-         sum(net) FILTER (WHERE channel = 'pos')::DOUBLE AS pos_sales,
-         sum(net) FILTER (WHERE channel = 'wemall')::DOUBLE AS wemall_sales,
-         count(*) FILTER (WHERE is_order) AS orders
-  FROM orders
-  WHERE ordered_at >= $start AND ordered_at < $end
-  GROUP BY 1
+  SELECT day,
+         CAST(sum(sales) FILTER (WHERE channel = 'pos') AS DOUBLE) AS pos_sales,
+         CAST(sum(sales) FILTER (WHERE channel = 'wemall') AS DOUBLE) AS wemall_sales,
+         CAST(sum(orders) AS BIGINT) AS orders
+  FROM daily_store_sales
+  WHERE day >= $first_day AND day <= $last_day
+  GROUP BY day
 )
 SELECT days.day,
        coalesce(pos_sales, 0) AS pos_sales,
@@ -36,4 +37,4 @@ ORDER BY days.day
 def sales_trend(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     """Daily sales split into POS and WeMall, every day of the period."""
     p = args.period
-    return reader.query(SQL, {"first_day": p.start, "last_day": p.end, "start": p.start_ts, "end": p.end_ts})
+    return reader.query(SQL, {"first_day": p.start, "last_day": p.end})

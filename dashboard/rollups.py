@@ -1,0 +1,155 @@
+"""Rollups: small tables derived from `orders` at publish time, so a metric
+over a month or a year reads thousands of rows instead of millions.
+
+Built by `store.building()` after the writer has finished and before the file
+is checkpointed and published, so every published file has them, whoever wrote
+it (demo, loader, a test's builder), and they always match the facts they come
+from. Each rollup is one named model with its grain; the scope gate
+(`scope.py`) shadows each with a CTE of the same name and the same store and
+guide predicates as `orders`, so metric SQL reads them like any table.
+
+The business definitions are those of the scoped `orders` (SPEC.md): net =
+amount - refund_amount, counted on the order's own date; an order counts as an
+order only while net > 0, and so does its member as a buyer. Sales stay
+DECIMAL: a sum of rollup sums is exactly the sum of the orders.
+
+Distinct buyers over any period stay exact: `buyer_days` keeps one row per
+(day, store, guide, member) with a buying order, and on the one row that
+represents a (store, member, day) the member's previous buying day at that
+store (likewise per guide and overall). A member bought at a store in
+[start, end] exactly when one representing row of that (store, member) lies in
+the period with its previous buying day before `start`; so the distinct count
+is a plain count: `count(*) ... WHERE prev_store_day < start`.
+That holds while the scope keeps or drops each (store, member) history whole:
+see `buyers_mode` for when it does, and the exact `count(DISTINCT member_key)`
+used otherwise.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Before any real day: "no earlier buying day".
+NEVER = "DATE '1900-01-01'"
+
+
+@dataclass(frozen=True)
+class Rollup:
+    name: str
+    grain: str
+    sql: str  # a SELECT over the contract tables (main schema of the file being built)
+    order_by: str  # sorted by day first, so date filters skip row groups (zone maps)
+
+
+DAILY_SALES = Rollup(
+    "daily_sales",
+    "one row per (day, store_id, guide_id, channel) with orders; guide_id NULL for uncredited orders",
+    """
+SELECT CAST(ordered_at AS DATE) AS day, store_id, guide_id, channel,
+       CAST(sum(amount - refund_amount) AS DECIMAL(18,2)) AS sales,
+       count(*) FILTER (WHERE amount - refund_amount > 0) AS orders
+FROM orders
+GROUP BY CAST(ordered_at AS DATE), store_id, guide_id, channel""",
+    "day, store_id, guide_id, channel",
+)
+
+DAILY_STORE_SALES = Rollup(
+    "daily_store_sales",
+    "one row per (day, store_id, channel) with orders (daily_sales summed over guides)",
+    """
+SELECT day, store_id, channel, CAST(sum(sales) AS DECIMAL(18,2)) AS sales, CAST(sum(orders) AS BIGINT) AS orders
+FROM daily_sales
+GROUP BY day, store_id, channel""",
+    "day, store_id, channel",
+)
+
+# Only orders of a store the stores table knows: the scoped `orders` never
+# shows others, so the previous-day chains are built over exactly what any
+# scope can see, cut only by the narrowing itself.
+BUYER_DAYS = Rollup(
+    "buyer_days",
+    "one row per (day, store_id, guide_id, member_id) with an order of net > 0 (member known)",
+    f"""
+WITH bought AS (
+  SELECT CAST(o.ordered_at AS DATE) AS day, o.store_id, o.guide_id, o.member_id
+  FROM orders o
+  WHERE o.amount - o.refund_amount > 0 AND o.member_id IS NOT NULL
+    AND o.store_id IN (SELECT store_id FROM stores)
+  GROUP BY CAST(o.ordered_at AS DATE), o.store_id, o.guide_id, o.member_id
+), numbered AS (
+  SELECT day, store_id, guide_id, member_id,
+         dense_rank() OVER (ORDER BY member_id) AS member_key,
+         row_number() OVER (PARTITION BY member_id, day ORDER BY store_id, guide_id NULLS FIRST) AS rep_any,
+         row_number() OVER (PARTITION BY store_id, member_id, day ORDER BY guide_id NULLS FIRST) AS rep_store,
+         row_number() OVER (PARTITION BY guide_id, member_id, day ORDER BY store_id) AS rep_guide
+  FROM bought
+)
+SELECT day, store_id, guide_id, CAST(member_key AS INTEGER) AS member_key,
+       CASE WHEN rep_any = 1 THEN coalesce(
+         lag(day) OVER (PARTITION BY member_id, rep_any = 1 ORDER BY day), {NEVER}) END AS prev_any_day,
+       CASE WHEN rep_store = 1 THEN coalesce(
+         lag(day) OVER (PARTITION BY store_id, member_id, rep_store = 1 ORDER BY day), {NEVER}) END
+         AS prev_store_day,
+       CASE WHEN rep_guide = 1 AND guide_id IS NOT NULL THEN coalesce(
+         lag(day) OVER (PARTITION BY guide_id, member_id, rep_guide = 1 ORDER BY day), {NEVER}) END
+         AS prev_guide_day
+FROM numbered""",
+    "day, store_id, guide_id, member_key",
+)
+
+# Guides whose buying rows lie in more than one store: for every other guide a
+# store narrowing keeps or drops each (guide, member) history whole.
+MULTI_STORE_GUIDES = Rollup(
+    "multi_store_guides",
+    "one row per guide credited on buyer_days rows of more than one store",
+    """
+SELECT guide_id
+FROM buyer_days
+WHERE guide_id IS NOT NULL
+GROUP BY guide_id
+HAVING count(DISTINCT store_id) > 1""",
+    "guide_id",
+)
+
+ROLLUPS: tuple[Rollup, ...] = (DAILY_SALES, DAILY_STORE_SALES, BUYER_DAYS, MULTI_STORE_GUIDES)
+NAMES = tuple(r.name for r in ROLLUPS)
+
+
+def build(con) -> None:
+    """(Re)build every rollup in the file being written, in dependency order."""
+    for r in ROLLUPS:
+        con.execute(f"DROP TABLE IF EXISTS {r.name}")
+        con.execute(f"CREATE TABLE {r.name} AS SELECT * FROM ({r.sql}) t ORDER BY {r.order_by}")
+
+
+# -- distinct buyers ---------------------------------------------------------
+
+# key -> the representing-row column of buyer_days
+_PREV = {"store_id": "prev_store_day", "guide_id": "prev_guide_day", None: "prev_any_day"}
+
+
+FAST, EXACT, SPLIT = "fast", "exact", "split"
+
+
+def buyers_mode(scope, filters, key: str | None) -> str:
+    """How to count distinct buying members over buyer_days rows of a period,
+    grouped by `key` (store_id, guide_id, or None for the whole scope).
+
+    FAST — count the representing rows whose previous buying day lies before
+    the period — is exact when the narrowing keeps or drops every (key,
+    member) history whole: by store, unless a guide filter applies (it removes
+    some guides' rows of a store); overall, only with no narrowing at all; by
+    guide, with no store narrowing, and under one for every guide that sells
+    in one store only (SPLIT: FAST for those, EXACT for multi_store_guides).
+    EXACT is count(DISTINCT member_key)."""
+    if scope.denies_all:
+        return EXACT
+    stores_narrowed = not scope.unrestricted or filters.narrows_stores
+    if key == "store_id":
+        return EXACT if filters.guides else FAST
+    if key == "guide_id":
+        return SPLIT if stores_narrowed else FAST
+    return FAST if not stores_narrowed and not filters.guides else EXACT
+
+
+def prev_column(key: str | None) -> str:
+    return _PREV[key]

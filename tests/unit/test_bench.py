@@ -1,0 +1,45 @@
+"""The bench's output shape (issue 15) and its page discovery from frame.PAGES.
+Speed itself is measured by running the bench, not asserted here."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from builders import build_db, order_row, store_row
+from dashboard.cli import bench_app
+from dashboard.frame import PAGES, PAGES_DIR
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_bench_writes_the_json_of_the_issue(tmp_path):
+    db = build_db(tmp_path / "b.duckdb", stores=[store_row("S1", region="华东"), store_row("S2", region="华南")],
+                  orders=[order_row("o1", "2026-03-01 10:00", "S1", 10),
+                          order_row("o2", "2026-03-02 10:00", "S2", 20)])
+    out = tmp_path / "bench.json"
+    subprocess.run([sys.executable, "-m", "dashboard", "bench", "--db", str(db), "--repeat", "2",
+                    "--metric", "kpis", "--metric", "sales-trend", "--no-pages", "--out", str(out)],
+                   cwd=ROOT, check=True, capture_output=True)
+    got = json.loads(out.read_text(encoding="utf-8"))
+    assert set(got) == {"orders", "peak_rss_mb", "db_mb", "metrics", "pages", "concurrent", "browser"}
+    assert got["orders"] == 2 and got["db_mb"] > 0 and got["peak_rss_mb"] > 0
+    assert set(got["metrics"]) == {"kpis", "sales-trend"}
+    for periods in got["metrics"].values():
+        assert set(periods) == {"day", "30d", "year", "region_day", "region_30d", "region_year"}
+        for cell in periods.values():
+            assert set(cell) == {"p50_ms", "p95_ms"} and 0 < cell["p50_ms"] <= cell["p95_ms"]
+
+
+def test_pages_come_from_the_frame():
+    """A page listed in frame.PAGES whose file exists is benched, for a role that may open it."""
+    expected_hq = [u for s, u, _, _, roles in PAGES if (PAGES_DIR / s).exists() and roles is None]
+    assert [u for _, u in bench_app.pages_for("hq")] == expected_hq
+    assert "admin_load" in [u for _, u in bench_app.pages_for("admin")]
+    assert "admin_load" not in [u for _, u in bench_app.pages_for("hq")]
+
+
+def test_percentiles_are_nearest_rank():
+    assert bench_app.percentile([5, 1, 3, 2, 4], 95) == 5
+    assert bench_app.percentile(list(range(1, 101)), 95) == 95
+    assert bench_app.percentile([], 95) is None
+    assert bench_app.summary([1, 2, 3]) == {"p50_ms": 2, "p95_ms": 3}
