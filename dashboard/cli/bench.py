@@ -37,8 +37,8 @@ from ..period import Period
 from ..reader import Reader
 from ..scope import Scope
 from ..store import Database
-from . import bench_app
-from .bench_app import percentile, summary
+from . import _bench_app
+from ._bench_app import percentile, summary
 
 
 def register(sub) -> None:
@@ -109,15 +109,15 @@ def _first_store(db: Database, region: str | None) -> str | None:
 
 def bench_pages(db: Database, only: list[str], region: str, store: str) -> tuple[dict, dict]:
     """Pages by url path: first_ms, p50/p95 of the filter changes; and the details."""
-    series = bench_app.changes(region, store)
+    series = _bench_app.changes(region, store)
     out, details = {}, {}
     _say(f"{'page':18} {'first':>8} {'p50':>8} {'p95':>8} {'year':>8}  (ms; changes: "
          + ", ".join(c.name for c in series) + ")")
     for username, role in (("hq", "hq"), ("admin", "admin")):
-        for script, url_path in bench_app.pages_for(role, only):
+        for script, url_path in _bench_app.pages_for(role, only):
             if url_path in out:
                 continue
-            run = bench_app.run_page(username, script, series)
+            run = _bench_app.run_page(username, script, series)
             changes = list(run.change_ms.values())
             out[url_path] = {"first_ms": round(run.first_ms, 1), **summary(changes)}
             details[url_path] = {"changes": {k: round(v, 1) for k, v in run.change_ms.items()},
@@ -140,8 +140,8 @@ def bench_concurrent(sessions: int, pages: dict, region: str, store: str, db: Da
         r = regions[i % len(regions)] if regions else region
         s_ids = stores.loc[stores["region"] == r, "store_id"].tolist() or [store]
         sessions_at.append((r, s_ids[(i // max(1, len(regions))) % len(s_ids)]))
-    scripts = [s for s, u in bench_app.pages_for("hq") if u in ("overview", "leaderboards", "morning_check")]
-    times, errors = bench_app.concurrent("hq", scripts, sessions_at)
+    scripts = [s for s, u in _bench_app.pages_for("hq") if u in ("overview", "leaderboards", "morning_check")]
+    times, errors = _bench_app.concurrent("hq", scripts, sessions_at)
     single = [v for u, p in pages.items() if u in ("overview", "leaderboards", "morning_check")
               for v in (p.get("p95_ms"),) if v is not None]
     result = {"sessions": sessions, "p95_ms": round(percentile(times, 95), 1) if times else None}
@@ -185,15 +185,15 @@ def _run(args, path: Path, names: list[str]) -> int:
     store = _first_store(db, region)
     result["pages"] = {}
     if not args.no_pages or args.sessions or args.browser:
-        with bench_app.app_env(path) as env:
+        with _bench_app.app_env(path) as env:
             if not args.no_pages:
                 result["pages"], _ = bench_pages(db, args.page, region, store)
             if args.sessions:
                 result["concurrent"] = bench_concurrent(args.sessions, result["pages"], region, store, db)
             if args.browser:
-                from .bench_browser import browser_pass
+                from ._bench_browser import browser_pass
                 try:
-                    result["browser"] = browser_pass(env, "hq", bench_app.password("hq"))
+                    result["browser"] = browser_pass(env, "hq", _bench_app.password("hq"))
                     _say(f"browser: first page {result['browser']['first_page_ms']} ms after login, "
                          f"a period change redrawn in {result['browser']['filter_change_ms']} ms")
                 except Exception as exc:  # noqa: BLE001 - the other figures still count; say why

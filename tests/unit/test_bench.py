@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from builders import build_db, order_row, store_row
-from dashboard.cli import bench_app
+from dashboard.cli import _bench_app
 from dashboard.frame import PAGES, PAGES_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,13 +33,13 @@ def test_bench_writes_the_json_of_the_issue(tmp_path):
 def test_pages_come_from_the_frame():
     """A page listed in frame.PAGES whose file exists is benched, for a role that may open it."""
     expected_hq = [u for s, u, _, _, roles in PAGES if (PAGES_DIR / s).exists() and roles is None]
-    assert [u for _, u in bench_app.pages_for("hq")] == expected_hq
-    assert "admin_load" in [u for _, u in bench_app.pages_for("admin")]
-    assert "admin_load" not in [u for _, u in bench_app.pages_for("hq")]
+    assert [u for _, u in _bench_app.pages_for("hq")] == expected_hq
+    assert "admin_load" in [u for _, u in _bench_app.pages_for("admin")]
+    assert "admin_load" not in [u for _, u in _bench_app.pages_for("hq")]
 
 
 def test_percentiles_are_nearest_rank():
-    assert bench_app.percentile([5, 1, 3, 2, 4], 95) == 5
-    assert bench_app.percentile(list(range(1, 101)), 95) == 95
-    assert bench_app.percentile([], 95) is None
-    assert bench_app.summary([1, 2, 3]) == {"p50_ms": 2, "p95_ms": 3}
+    assert _bench_app.percentile([5, 1, 3, 2, 4], 95) == 5
+    assert _bench_app.percentile(list(range(1, 101)), 95) == 95
+    assert _bench_app.percentile([], 95) is None
+    assert _bench_app.summary([1, 2, 3]) == {"p50_ms": 2, "p95_ms": 3}

@@ -227,7 +227,7 @@ def concurrent(username: str, scripts: list[str], sessions: list[tuple[str, str]
         go = Path(tmp) / "go"
         procs = []
         for i, (region, store) in enumerate(sessions):
-            cmd = [sys.executable, "-m", "dashboard.cli.bench_app", username, ",".join(scripts), region, store,
+            cmd = [sys.executable, "-m", "dashboard.cli._bench_app", username, ",".join(scripts), region, store,
                    str(Path(tmp) / f"ready-{i}"), str(go)]
             procs.append(subprocess.Popen(cmd, cwd=config.ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                           text=True))
