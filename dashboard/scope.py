@@ -174,6 +174,9 @@ def _guide_predicate(filters: Filters, params: dict) -> str:
 STAGED_ORDERS = "SELECT *, amount - refund_amount AS net, amount - refund_amount > 0 AS is_order FROM main.orders"
 
 
+WHOLE_WHEN_NOTHING_NARROWS = ("share_visits", "member_tags", "live_views")
+
+
 def scoped_ctes(scope: Scope, filters: Filters) -> tuple[dict[str, str], dict]:
     """CTE bodies (by table name) shadowing every contract table, and their bound values."""
     params: dict = {}
@@ -219,12 +222,14 @@ def scoped_ctes(scope: Scope, filters: Filters) -> tuple[dict[str, str], dict]:
         "multi_store_guides": f"SELECT * FROM main.multi_store_guides WHERE {g('guide_id')}",
     }
     if nothing_narrows(scope, filters):
-        # Every table is whole. Skip the semi-joins that carry a narrowing down
-        # to dependent tables (live_views → 2M members, share_visits → 6M shares):
-        # they cost a scan of the parent per query and would only drop rows that
-        # reference no known parent, which an unrestricted view should still count.
-        ctes = {name: body if name == "channel_spend" else f"SELECT * FROM main.{name}" for name, body in ctes.items()}
-        ctes["orders"] = STAGED_ORDERS
+        # Nothing narrows: these tables are whole. Their semi-joins would carry a
+        # narrowing down from a large parent (6M shares, 2M members) at the cost
+        # of a scan of it per query, and would only drop rows naming a member or
+        # share the data does not hold (CRM exports lag), which an unrestricted
+        # view should still count. Store-keyed facts keep their check against
+        # the (small) stores table, as before.
+        for name in WHOLE_WHEN_NOTHING_NARROWS:
+            ctes[name] = f"SELECT * FROM main.{name}"
     return ctes, params
 
 
