@@ -3,6 +3,8 @@ real app frame with AppTest: real login, the hand-built community database of
 tests/community_kit.py (as-of 2026-03-28; numbers worked out in
 tests/metrics/test_community.py), the user's scope."""
 import pytest
+
+from app_kit import use_database
 from streamlit.testing.v1 import AppTest
 
 from community_kit import MARKUP, build_community_db
@@ -16,12 +18,7 @@ MONTH = {"preset": "last30"}
 @pytest.fixture
 def env(tmp_path, monkeypatch):
     db = build_community_db(tmp_path / "community.duckdb")
-    monkeypatch.setenv("DASHBOARD_DB", str(db))
-    monkeypatch.setenv("DASHBOARD_USERS", str(tmp_path / "users.yaml"))
-    monkeypatch.setenv("DASHBOARD_OPS_DB", str(tmp_path / "ops.sqlite"))
-    monkeypatch.setenv("DASHBOARD_COOKIE_KEY", "pages-test-cookie-key-0123456789abcdefghijklmn")
-    monkeypatch.setenv("DASHBOARD_DEMO", "0")
-    monkeypatch.delenv("TEST_AUTH_COOKIE", raising=False)
+    use_database(monkeypatch, tmp_path, db)
     users.add_user("boss", PASSWORD, "hq")
     users.add_user("east", PASSWORD, "region", regions=["华东"])
     return tmp_path

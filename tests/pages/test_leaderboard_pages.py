@@ -8,6 +8,8 @@ S2 1, E2 2, E1 3, S1 4; so S1 ↑3, E1 ↑1, E2 ↓1, S2 ↓3, E3 新.
 """
 
 import pytest
+
+from app_kit import use_database
 from streamlit.testing.v1 import AppTest
 
 from builders import build_db, guide_row, order_row, store_row
@@ -38,12 +40,7 @@ def env(tmp_path, monkeypatch):
             order_row("w1", "2026-03-03 10:00", "E1", 400),
         ],
     )
-    monkeypatch.setenv("DASHBOARD_DB", str(db))
-    monkeypatch.setenv("DASHBOARD_USERS", str(tmp_path / "users.yaml"))
-    monkeypatch.setenv("DASHBOARD_OPS_DB", str(tmp_path / "ops.sqlite"))
-    monkeypatch.setenv("DASHBOARD_COOKIE_KEY", "auth-test-cookie-key-0123456789abcdefghijklmn")
-    monkeypatch.setenv("DASHBOARD_DEMO", "0")
-    monkeypatch.delenv("TEST_AUTH_COOKIE", raising=False)
+    use_database(monkeypatch, tmp_path, db)
     users.add_user("boss", PASSWORD, "hq")
     users.add_user("east", PASSWORD, "region", regions=["华东"])
     return tmp_path

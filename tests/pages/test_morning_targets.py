@@ -12,6 +12,8 @@ from datetime import date, timedelta
 
 import pytest
 
+from app_kit import use_database
+
 from builders import build_db, guide_row, order_row, store_row
 from dashboard.auth import users
 
@@ -40,12 +42,7 @@ def env(tmp_path, monkeypatch):
                  {"month": "2026-03", "level": "guide", "target_id": "gE1", "sales_target": 20000},
                  {"month": "2026-03", "level": "guide", "target_id": "gS1", "sales_target": 20000}],
     )
-    monkeypatch.setenv("DASHBOARD_DB", str(db))
-    monkeypatch.setenv("DASHBOARD_USERS", str(tmp_path / "users.yaml"))
-    monkeypatch.setenv("DASHBOARD_OPS_DB", str(tmp_path / "ops.sqlite"))
-    monkeypatch.setenv("DASHBOARD_COOKIE_KEY", "pages-test-cookie-key-0123456789abcdefghijklmn")
-    monkeypatch.setenv("DASHBOARD_DEMO", "0")
-    monkeypatch.delenv("TEST_AUTH_COOKIE", raising=False)
+    use_database(monkeypatch, tmp_path, db)
     users.add_user("boss", PASSWORD, "hq")
     users.add_user("east", PASSWORD, "region", regions=["华东"])
     return tmp_path
