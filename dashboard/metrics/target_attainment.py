@@ -51,11 +51,13 @@ COLUMNS = [c.partition(":")[0] for c in DECLARED]
 
 # The month's sales per level's key (store_id / guide_id: whitelisted constants,
 # chosen by the level asked, never input), then joined to the targets.
+# Read from the daily rollup (dashboard/rollups.py: exact DECIMAL sums of net
+# per day, store, guide and channel, scoped like orders), not the raw orders.
 LEVEL_SALES = """
-  SELECT '{level}' AS level, {key} AS target_id, sum(net) AS sales_mtd,
-         coalesce(sum(net) FILTER (WHERE channel = 'wemall'), 0) AS wemall_sales_mtd
-  FROM orders
-  WHERE ordered_at >= $start AND ordered_at < $end AND {key} IS NOT NULL
+  SELECT '{level}' AS level, {key} AS target_id, sum(sales) AS sales_mtd,
+         coalesce(sum(sales) FILTER (WHERE channel = 'wemall'), 0) AS wemall_sales_mtd
+  FROM daily_sales
+  WHERE day >= CAST($start AS DATE) AND day < CAST($end AS DATE) AND {key} IS NOT NULL
   GROUP BY {key}"""
 KEYS = {"store": "store_id", "guide": "guide_id"}
 
