@@ -54,3 +54,10 @@ def test_options_resolve_override_then_setting_then_default():
     assert dict(resolved_options(m, {"fall_places": 2}, {"fall_places": 7})) == {"fall_places": 2}
     with pytest.raises(ValueError, match="no option"):
         resolved_options(m, {"k": 3})
+
+
+def test_every_setting_and_area_has_a_label_in_both_languages():
+    from dashboard.ui.i18n import CATALOG
+    keys = {f"settings.{n}" for n in settings.SETTINGS} | {f"settings.area.{s.area}" for s in settings.SETTINGS.values()}
+    missing = sorted(k for k in keys if k not in CATALOG or not all(CATALOG[k]))
+    assert not missing, missing
