@@ -43,9 +43,10 @@ def use_database(monkeypatch, tmp_path, db) -> None:
     monkeypatch.delenv("TEST_AUTH_COOKIE", raising=False)
 
 
-def signed_in_as(username: str, password: str, query: dict | None = None, page: str | None = None) -> AppTest:
+def signed_in_as(username: str, password: str, query: dict | None = None, page: str | None = None,
+                 timeout: float = 60) -> AppTest:
     """app.py signed in through the real login form, on `page` if given."""
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = AppTest.from_file(APP, default_timeout=timeout)
     for k, v in (query or {}).items():
         at.query_params[k] = v
     at.run()

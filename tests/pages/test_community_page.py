@@ -4,13 +4,11 @@ tests/community_kit.py (as-of 2026-03-28; numbers worked out in
 tests/metrics/test_community.py), the user's scope."""
 import pytest
 
-from app_kit import use_database
-from streamlit.testing.v1 import AppTest
+from app_kit import signed_in_as, use_database
 
 from community_kit import MARKUP, build_community_db
 from dashboard.auth import users
 
-APP = "app.py"
 PASSWORD = "correct-horse-9"
 MONTH = {"preset": "last30"}
 
@@ -25,19 +23,7 @@ def env(tmp_path, monkeypatch):
 
 
 def open_page(username, script, query=None):
-    at = AppTest.from_file(APP, default_timeout=90)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    at.run()
-    at.text_input(key="auth_username").input(username)
-    at.text_input(key="auth_password").input(PASSWORD)
-    at.button[0].click()
-    at.run()
-    assert not at.exception, at.exception
-    at.switch_page(f"pages/{script}.py")
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return signed_in_as(username, PASSWORD, query, page=f"pages/{script}.py", timeout=90)
 
 
 def table_with(at, label):

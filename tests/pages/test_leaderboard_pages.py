@@ -9,13 +9,11 @@ S2 1, E2 2, E1 3, S1 4; so S1 ↑3, E1 ↑1, E2 ↓1, S2 ↓3, E3 新.
 
 import pytest
 
-from app_kit import use_database
-from streamlit.testing.v1 import AppTest
+from app_kit import signed_in_as, use_database
 
 from builders import build_db, guide_row, order_row, store_row
 from dashboard.auth import users
 
-APP = "app.py"
 PASSWORD = "correct-horse-9"
 
 
@@ -47,16 +45,7 @@ def env(tmp_path, monkeypatch):
 
 
 def signed_in(username, query=None):
-    at = AppTest.from_file(APP, default_timeout=60)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    at.run()
-    at.text_input(key="auth_username").input(username)
-    at.text_input(key="auth_password").input(PASSWORD)
-    at.button[0].click()
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return signed_in_as(username, PASSWORD, query)
 
 
 def open_page(at, script):
