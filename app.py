@@ -27,7 +27,8 @@ if user is None:
     st.stop()
 app_context.database()  # pin this rerun's version: every panel below reads it
 options_for = app_context.options_for(user.scope)
-if not allowed_pages(pages, user.role) or not options_for(Filters())[0]["stores"]:
+allowed = allowed_pages(pages, user.role)
+if not allowed or not options_for(Filters())[0]["stores"]:
     st.warning(t("app.no_scope"))  # default deny: signed in, but nothing to see
     st.stop()
 as_of_default = app_context.as_of_default()  # over all the data, once per version
@@ -35,7 +36,7 @@ if as_of_default is None:
     st.warning(t("app.no_data"))
     st.stop()
 
-sidebar_menu(allowed_pages(pages, user.role))
+sidebar_menu(allowed)
 refuse_unless_allowed(current, user.role)  # from frame.PAGES alone: no page guards itself
 app_context.set_running_page(current.url_path)
 filters, period, as_of, preset = filter_bar(options_for, as_of_default)

@@ -32,7 +32,7 @@ from ..period import Period
 from ..reader import Reader
 from ..scope import Filters, Scope
 from .database import handle, pinned
-from .view import View, current_view, peek_view
+from .view import SETTINGS_RUN, View, current_view
 
 RESULT_MAX_BYTES = 256 * 1024 * 1024
 RESULT_MAX_ENTRIES = 512
@@ -99,13 +99,11 @@ def clear_all() -> None:
 
 
 def settings_in_force() -> dict:
-    """The admin settings' current values (dashboard.settings), read once per rerun."""
-    cached = st.session_state.get("_settings_run")
-    run_id = id(peek_view())
-    if cached is None or cached[0] != run_id:
-        cached = (run_id, settings.current())
-        st.session_state["_settings_run"] = cached
-    return cached[1]
+    """The admin settings' current values (dashboard.settings), read once per
+    rerun: the frame's forget_view drops them at the start of every run."""
+    if SETTINGS_RUN not in st.session_state:
+        st.session_state[SETTINGS_RUN] = settings.current()
+    return st.session_state[SETTINGS_RUN]
 
 
 def result_key(name: str, view: View, period: Period, options: tuple, version: str, path: str) -> tuple:

@@ -18,6 +18,7 @@ from .database import forget_pin
 
 VIEW = "_view"
 PAGE_URL = "_page_url"
+SETTINGS_RUN = "_settings_run"  # the settings in force, read once per frame run
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ def forget_view() -> None:
     passed again."""
     st.session_state.pop(VIEW, None)
     st.session_state.pop(PAGE_URL, None)
+    st.session_state.pop(SETTINGS_RUN, None)  # thresholds are read again each run
     forget_pin()
 
 
