@@ -55,19 +55,10 @@ if attention.empty and not anomalies:
     st.success(t("mc.attention_none"))
 
 
-def attention_items(rows):
-    for r in rows.itertuples(index=False):
-        if r.reason == "fell_5_places":  # fell by ≥ the threshold in force (r.fall_places)
-            why = t("mc.reason.fell_5_places", places=-int(r.rank_change), detail=r.detail, threshold=r.fall_places)
-        else:
-            why = t("mc.reason.no_sales") + " · " + (t("mc.last_sale", day=r.detail) if r.detail else t("mc.never_sold"))
-        lv.attention_item(f"{r.store_name}（{r.store_id}）：{why}")
-
-
-attention_items(attention.head(TOP))
+lv.attention_items(attention.head(TOP))
 if len(attention) > TOP:
     with st.expander(t("mc.show_all_attention", n=len(attention))):
-        attention_items(attention.iloc[TOP:])
+        lv.attention_items(attention.iloc[TOP:])
 sharing_view.morning_attention(view)
 
 with st.expander(t("lb.export_xlsx") + " / CSV"):

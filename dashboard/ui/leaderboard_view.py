@@ -147,6 +147,16 @@ def attention_item(text: str) -> None:
     st.markdown(f'<div class="mc-att">{html.escape(text)}</div>', unsafe_allow_html=True)
 
 
+def attention_items(rows: pd.DataFrame) -> None:
+    """The rows of morning-attention, each reason code in the user's words."""
+    for r in rows.itertuples(index=False):
+        if r.reason == "fell_5_places":  # fell by ≥ the threshold in force (r.fall_places)
+            why = t("mc.reason.fell_5_places", places=-int(r.rank_change), detail=r.detail, threshold=r.fall_places)
+        else:
+            why = t("mc.reason.no_sales") + " · " + (t("mc.last_sale", day=r.detail) if r.detail else t("mc.never_sold"))
+        attention_item(f"{r.store_name}（{r.store_id}）：{why}")
+
+
 def movers_panel(moved: pd.DataFrame) -> None:
     """Risers and fallers side by side, from the morning-movers metric."""
     for col, direction in zip(st.columns(2), ("riser", "faller")):
