@@ -10,7 +10,7 @@ import pandas as pd
 
 from . import clock
 
-# From the daily rollup every published file has (dashboard/rollups.py): no scan of the orders.
+# From the daily rollup every published file has (dashboard/rollups/): no scan of the orders.
 LAST_ORDER_DAY_SQL = "SELECT max(day) FROM main.daily_store_sales"
 
 

@@ -7,8 +7,9 @@ writers (ORDER BY on insert) so DuckDB's zone maps skip data on date filters.
 """
 from __future__ import annotations
 
-# 2: the targets table, and rollups (dashboard/rollups.py) in every published file.
-SCHEMA_VERSION = 2
+# 2: the targets table, and rollups (dashboard/rollups/) in every published file.
+# 3: area rollups (dashboard/rollups/: sharing, community, channels), each with its gate.
+SCHEMA_VERSION = 3
 
 # Column lists in contract order: (name, DuckDB type, nullable)
 TABLES: dict[str, list[tuple[str, str, bool]]] = {

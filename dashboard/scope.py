@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, fields
 
+from .rollups import ROLLUPS, Gate
+
 
 def _clean(values) -> tuple[str, ...]:
     """Filter values as a sorted tuple of non-empty strings (hashable, stable cache keys)."""
@@ -177,6 +179,21 @@ STAGED_ORDERS = "SELECT *, amount - refund_amount AS net, amount - refund_amount
 WHOLE_WHEN_NOTHING_NARROWS = ("share_visits", "member_tags", "live_views")
 
 
+def _rollup_body(name: str, gate: Gate, filters: Filters, stores_narrowed: bool, g) -> str:
+    if filters.guides and gate.when_guides_filtered:
+        return gate.when_guides_filtered
+    conds = []
+    if gate.store:
+        in_view = f"{gate.store} IN (SELECT store_id FROM stores)"
+        conds.append(in_view if stores_narrowed or not gate.store_nullable else "TRUE")
+    if gate.parent:
+        column, table, table_column = gate.parent
+        conds.append(f"{column} IN (SELECT {table_column} FROM {table})")
+    if gate.guide:
+        conds.append(g(gate.guide))
+    return f"SELECT * FROM main.{name} WHERE {' AND '.join(conds)}"
+
+
 def scoped_ctes(scope: Scope, filters: Filters) -> tuple[dict[str, str], dict]:
     """CTE bodies (by table name) shadowing every contract table, and their bound values."""
     params: dict = {}
@@ -209,18 +226,11 @@ def scoped_ctes(scope: Scope, filters: Filters) -> tuple[dict[str, str], dict]:
         # A target belongs to its store or guide: visible when that store/guide is.
         "targets": ("SELECT * FROM main.targets WHERE (level = 'store' AND target_id IN (SELECT store_id FROM stores)) "
                     "OR (level = 'guide' AND target_id IN (SELECT guide_id FROM guides))"),
-        # Rollups (dashboard/rollups.py): the same store and guide predicates
-        # as orders. Under a guide filter the per-store rollup is re-derived
-        # from the per-guide one, which still knows the guide.
-        "daily_sales": f"SELECT * FROM main.daily_sales WHERE {in_stores} AND {g('guide_id')}",
-        "daily_store_sales": (
-            "SELECT day, store_id, channel, CAST(sum(sales) AS DECIMAL(18,2)) AS sales, "
-            "CAST(sum(orders) AS BIGINT) AS orders FROM daily_sales "
-            "GROUP BY day, store_id, channel" if filters.guides else
-            f"SELECT * FROM main.daily_store_sales WHERE {in_stores}"),
-        "buyer_days": f"SELECT * FROM main.buyer_days WHERE {in_stores} AND {g('guide_id')}",
-        "multi_store_guides": f"SELECT * FROM main.multi_store_guides WHERE {g('guide_id')}",
     }
+    # Rollups (dashboard/rollups/): each by its declared gate, the same store
+    # and guide predicates as the facts it comes from.
+    for r in ROLLUPS:
+        ctes[r.name] = _rollup_body(r.name, r.gate, filters, stores_narrowed, g)
     if nothing_narrows(scope, filters):
         # Nothing narrows: these tables are whole. Their semi-joins would carry a
         # narrowing down from a large parent (6M shares, 2M members) at the cost

@@ -201,7 +201,7 @@ def _prune_versions(target: Path, previous: Path | None) -> None:
 @contextlib.contextmanager
 def building(target: str | os.PathLike, start_from_current: bool = True):
     """Yield a read-write connection to a new version of `target` (a copy of the
-    current one, or empty); on success build the rollups (dashboard/rollups.py),
+    current one, or empty); on success build the rollups (dashboard/rollups/),
     checkpoint it and publish it atomically.
     On any exception the new version is deleted and `target` is untouched.
     """

@@ -10,7 +10,7 @@ period (the spec names no role here, unlike the share rate); a guide's WeMall
 sales are the net of in-scope WeMall orders credited to them in the period;
 ties for the top are broken by guide_id ascending; the denominator is the net
 of every in-scope WeMall order in the period with a guide credited. Empty when
-that is 0. Read from the daily_sales rollup (dashboard/rollups.py).
+that is 0. Read from the daily_sales rollup (dashboard/rollups/).
 """
 from __future__ import annotations
 

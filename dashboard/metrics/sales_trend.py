@@ -2,7 +2,7 @@
 
 Grain: one row per day of the period (days without orders included, as 0).
 Sales = sum(amount - refund_amount) on the order's own date (SPEC.md), read
-from the daily_store_sales rollup (dashboard/rollups.py).
+from the daily_store_sales rollup (dashboard/rollups/).
 """
 from __future__ import annotations
 

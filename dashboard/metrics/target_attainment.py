@@ -51,7 +51,7 @@ COLUMNS = [c.partition(":")[0] for c in DECLARED]
 
 # The month's sales per level's key (store_id / guide_id: whitelisted constants,
 # chosen by the level asked, never input), then joined to the targets.
-# Read from the daily rollup (dashboard/rollups.py: exact DECIMAL sums of net
+# Read from the daily rollup (dashboard/rollups/: exact DECIMAL sums of net
 # per day, store, guide and channel, scoped like orders), not the raw orders.
 LEVEL_SALES = """
   SELECT '{level}' AS level, {key} AS target_id, sum(sales) AS sales_mtd,

@@ -1,5 +1,5 @@
 """Sales and buyers over several periods at once, read from the rollups
-(dashboard/rollups.py) instead of the raw orders.
+(dashboard/rollups/) instead of the raw orders.
 
 SPEC.md's definitions are those of the scoped `orders` (net = amount -
 refund_amount on the order's own date; orders and buyers count only net > 0);

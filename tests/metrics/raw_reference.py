@@ -1,6 +1,6 @@
 """The metrics as they were computed before the rollups: straight from the raw
 scoped `orders`, through the same scope gate. Kept here, in the tests only, as
-the reference the fast paths (dashboard/rollups.py, metrics/windows.py) must
+the reference the fast paths (dashboard/rollups/, metrics/windows.py) must
 equal exactly. The SQL is the product's former SQL, unchanged."""
 from __future__ import annotations
 

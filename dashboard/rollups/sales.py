@@ -1,12 +1,4 @@
-"""Rollups: small tables derived from `orders` at publish time, so a metric
-over a month or a year reads thousands of rows instead of millions.
-
-Built by `store.building()` after the writer has finished and before the file
-is checkpointed and published, so every published file has them, whoever wrote
-it (demo, loader, a test's builder), and they always match the facts they come
-from. Each rollup is one named model with its grain; the scope gate
-(`scope.py`) shadows each with a CTE of the same name and the same store and
-guide predicates as `orders`, so metric SQL reads them like any table.
+"""Sales rollups (the daily sums and the buyer days).
 
 The business definitions are those of the scoped `orders` (SPEC.md): net =
 amount - refund_amount, counted on the order's own date; an order counts as an
@@ -26,19 +18,10 @@ used otherwise.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from .model import Gate, Rollup
 
 # Before any real day: "no earlier buying day".
 NEVER = "DATE '1900-01-01'"
-
-
-@dataclass(frozen=True)
-class Rollup:
-    name: str
-    grain: str
-    sql: str  # a SELECT over the contract tables (main schema of the file being built)
-    order_by: str  # sorted by day first, so date filters skip row groups (zone maps)
-
 
 DAILY_SALES = Rollup(
     "daily_sales",
@@ -50,6 +33,7 @@ SELECT CAST(ordered_at AS DATE) AS day, store_id, guide_id, channel,
 FROM orders
 GROUP BY CAST(ordered_at AS DATE), store_id, guide_id, channel""",
     "day, store_id, guide_id, channel",
+    Gate(store="store_id", guide="guide_id"),
 )
 
 DAILY_STORE_SALES = Rollup(
@@ -60,6 +44,11 @@ SELECT day, store_id, channel, CAST(sum(sales) AS DECIMAL(18,2)) AS sales, CAST(
 FROM daily_sales
 GROUP BY day, store_id, channel""",
     "day, store_id, channel",
+    # Under a guide filter the per-store rollup is re-derived from the per-guide
+    # one, which still knows the guide.
+    Gate(store="store_id", when_guides_filtered=(
+        "SELECT day, store_id, channel, CAST(sum(sales) AS DECIMAL(18,2)) AS sales, "
+        "CAST(sum(orders) AS BIGINT) AS orders FROM daily_sales GROUP BY day, store_id, channel")),
 )
 
 # Only orders of a store the stores table knows: the scoped `orders` never
@@ -94,6 +83,7 @@ SELECT day, store_id, guide_id, CAST(member_key AS INTEGER) AS member_key,
          AS prev_guide_day
 FROM numbered""",
     "day, store_id, guide_id, member_key",
+    Gate(store="store_id", guide="guide_id"),
 )
 
 # Guides whose buying rows lie in more than one store: for every other guide a
@@ -108,17 +98,10 @@ WHERE guide_id IS NOT NULL
 GROUP BY guide_id
 HAVING count(DISTINCT store_id) > 1""",
     "guide_id",
+    Gate(guide="guide_id", store_free=True),
 )
 
 ROLLUPS: tuple[Rollup, ...] = (DAILY_SALES, DAILY_STORE_SALES, BUYER_DAYS, MULTI_STORE_GUIDES)
-NAMES = tuple(r.name for r in ROLLUPS)
-
-
-def build(con) -> None:
-    """(Re)build every rollup in the file being written, in dependency order."""
-    for r in ROLLUPS:
-        con.execute(f"DROP TABLE IF EXISTS {r.name}")
-        con.execute(f"CREATE TABLE {r.name} AS SELECT * FROM ({r.sql}) t ORDER BY {r.order_by}")
 
 
 # -- distinct buyers ---------------------------------------------------------
