@@ -11,15 +11,16 @@ and the same store and guide predicates as its facts, so metric SQL reads it
 like any table.
 
 Modules, in build order (a later one may read an earlier one's tables):
-sales (daily sums, buyer days), sharing, community, channels.
+sales (daily sums, buyer days), sharing, community, live, channels.
 """
 from __future__ import annotations
 
-from . import channels, community, sales, sharing
+from . import channels, community, live, sales, sharing
 from .model import Gate, Rollup
 from .sales import EXACT, FAST, NEVER, SPLIT, buyers_mode, prev_column
 
-ROLLUPS: tuple[Rollup, ...] = sales.ROLLUPS + sharing.ROLLUPS + community.ROLLUPS + channels.ROLLUPS
+ROLLUPS: tuple[Rollup, ...] = (sales.ROLLUPS + sharing.ROLLUPS + community.ROLLUPS + live.ROLLUPS
+                               + channels.ROLLUPS)
 NAMES = tuple(r.name for r in ROLLUPS)
 BY_NAME = {r.name: r for r in ROLLUPS}
 if len(BY_NAME) != len(ROLLUPS):
