@@ -26,7 +26,7 @@ from ..reader import Reader
 from ..columns import cols
 from .base import MetricArgs, metric
 from .ranking import leaderboard
-from .target_attainment import WITH_TARGETS, with_attainment
+from .target_attainment import WITH_TARGETS
 
 DECLARED = cols("guide_id", "guide_name", "store_id", "sales:money", "wemall_sales:money", "orders:count",
                 "rank:rank", "rank_change:rank_change", "store_name", "region", "role", "hired_on:date",
@@ -43,4 +43,4 @@ def guide_board(reader: Reader, period: Period) -> pd.DataFrame:
 @metric("guide-leaderboard", DECLARED + WITH_TARGETS, grain="one row per guide employed in, or credited with sales in, the period")
 def guide_leaderboard(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     """Guides ranked by credited sales, with their store, rank change, 环比 and 同比."""
-    return with_attainment(guide_board(reader, args.period), reader, args.as_of, "guide")
+    return leaderboard(reader, "guide_id", args.period, COLUMNS, as_of=args.as_of)

@@ -13,7 +13,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from datetime import date
+
 from ..period import Period
+from .target_attainment import WITH_TARGETS, month_clock
 from .windows import buyers_sql, one_pass, sales_sql, window_params
 
 
@@ -37,17 +40,39 @@ ENTITIES = {
 }
 
 
-def leaderboard_sql(reader, key: str, period: Period) -> str:
+# The level of targets.level whose rows belong to each key.
+TARGET_LEVEL = {"store_id": "store", "guide_id": "guide"}
+
+
+def windows_of(period: Period, as_of: date | None) -> dict[str, Period]:
+    """The period, the previous one (环比), the same dates a year earlier (同比)
+    and, with an as-of date, its month so far (the target's month-to-date)."""
+    windows = {"": period, "prev_": period.previous(), "ly_": period.year_ago()}
+    if as_of is not None:
+        windows["mtd_"] = month_clock(as_of)[1]
+    return windows
+
+
+def leaderboard_sql(reader, key: str, period: Period, as_of: date | None = None) -> str:
     """One leaderboard query for `key` (store_id or guide_id): per listed entity
     the period's sales split by channel, orders (net > 0) and buying members,
     ranks by sales and by WeMall sales, the previous period's ranks (over the
     entities with sales > 0 then, by sales and by WeMall sales) and sales, and
-    the same dates a year earlier; all three periods from one rollup scan, or
-    one scan each when they lie far apart (windows.one_pass)."""
+    the same dates a year earlier; with `as_of`, also the as-of month's sales
+    so far and its target (target-attainment's figures, in the same query); all
+    windows from one rollup scan, or one scan each when they lie far apart
+    (windows.one_pass)."""
     e = ENTITIES[key]
-    windows = {"": period, "prev_": period.previous(), "ly_": period.year_ago()}
+    windows = windows_of(period, as_of)
+    brief = tuple(w for w in windows if w)
+    targets = (f"""
+  LEFT JOIN targets t ON t.level = '{TARGET_LEVEL[key]}' AND t.month = $target_month AND t.target_id = l.{key}"""
+               if as_of is not None else "")
+    target_cols = (""",
+         CASE WHEN t.target_id IS NOT NULL THEN coalesce(c.mtd_sales, 0) END AS sales_mtd,
+         t.sales_target AS target""" if as_of is not None else "")
     return f"""
-WITH sums AS ({sales_sql(key, ("", "prev_", "ly_"), brief=("prev_", "ly_"), single_scan=one_pass(windows))}),
+WITH sums AS ({sales_sql(key, tuple(windows), brief=brief, single_scan=one_pass(windows))}),
 buyers AS ({buyers_sql(reader, key)}),
 listed AS (
   {e["listed"]}
@@ -74,11 +99,11 @@ board AS (
          coalesce(c.prev_sales, 0) AS sales_prev,
          coalesce(c.prev_wemall_sales, 0) AS wemall_sales_prev,
          coalesce(c.ly_sales, 0) AS sales_last_year,
-         coalesce(c.ly_wemall_sales, 0) AS wemall_sales_last_year
+         coalesce(c.ly_wemall_sales, 0) AS wemall_sales_last_year{target_cols}
   FROM listed l
   {e["joins"]}
   LEFT JOIN sums c ON c.{key} = l.{key}
-  LEFT JOIN buyers m ON m.{key} = l.{key}
+  LEFT JOIN buyers m ON m.{key} = l.{key}{targets}
 )
 SELECT b.*,
        rank() OVER (ORDER BY b.sales DESC) AS rank,
@@ -93,15 +118,26 @@ ORDER BY rank, b.{key}
 """
 
 
-def leaderboard(reader, key: str, period: Period, columns: list[str]) -> pd.DataFrame:
-    """The leaderboard of `key` for any period, typed and with its derived columns."""
-    return finish(reader.query(leaderboard_sql(reader, key, period), leaderboard_params(period)), columns)
+def leaderboard(reader, key: str, period: Period, columns: list[str], as_of: date | None = None) -> pd.DataFrame:
+    """The leaderboard of `key` for any period, typed and with its derived
+    columns; with `as_of`, also `target` and `attainment` (WITH_TARGETS)."""
+    df = reader.query(leaderboard_sql(reader, key, period, as_of), leaderboard_params(period, as_of))
+    if as_of is not None:
+        # target-attainment's attainment: month-to-date sales / target, empty
+        # without a target row or with a target of 0 (the same IEEE division).
+        df["target"] = df["target"].astype(float)
+        df["attainment"] = _ratio(df["sales_mtd"].astype(float), df["target"])
+        columns = list(columns) + [c.name for c in WITH_TARGETS]
+    return finish(df, columns)
 
 
-def leaderboard_params(period: Period) -> dict:
-    """Bound values for the current period, the previous one (环比) and the
-    same dates a year earlier (同比)."""
-    return window_params({"": period, "prev_": period.previous(), "ly_": period.year_ago()})
+def leaderboard_params(period: Period, as_of: date | None = None) -> dict:
+    """Bound values for the current period, the previous one (环比), the same
+    dates a year earlier (同比) and, with `as_of`, its month so far."""
+    params = window_params(windows_of(period, as_of))
+    if as_of is not None:
+        params["target_month"] = month_clock(as_of)[0]
+    return params
 
 
 def _ratio(num: pd.Series, den: pd.Series) -> np.ndarray:

@@ -24,7 +24,7 @@ from ..reader import Reader
 from ..columns import cols
 from .base import MetricArgs, metric
 from .ranking import leaderboard
-from .target_attainment import WITH_TARGETS, with_attainment
+from .target_attainment import WITH_TARGETS
 
 DECLARED = cols("store_id", "store_name", "region", "sales:money", "wemall_sales:money", "pos_sales:money",
                 "orders:count", "rank:rank", "wemall_rank:rank", "rank_change:rank_change",
@@ -44,4 +44,4 @@ def store_board(reader: Reader, period: Period) -> pd.DataFrame:
 @metric("store-leaderboard", DECLARED + WITH_TARGETS, grain="one row per in-scope store open in, or selling in, the period")
 def store_leaderboard(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     """Stores ranked by sales and WeMall sales, with rank change, 环比 and 同比."""
-    return with_attainment(store_board(reader, args.period), reader, args.as_of, "store")
+    return leaderboard(reader, "store_id", args.period, COLUMNS, as_of=args.as_of)

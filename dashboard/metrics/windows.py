@@ -78,20 +78,27 @@ def sales_sql(key: str | None, windows, brief=(), single_scan: bool = True) -> s
   SELECT {", ".join(keys + cols)}
   FROM {ROLLUP_FOR[key]}
   WHERE ({where}){not_null}{group}"""
-    names = [name for w in windows for _, name in _measures(w, brief, None)]
-    parts = []
-    for w in windows:
-        own = {name: sql for sql, name in _measures(w, brief, None)}
-        cols = [f"{own[n]} AS {n}" if n in own else f"NULL AS {n}" for n in names]
-        parts.append(f"SELECT {', '.join(keys + cols)} FROM {ROLLUP_FOR[key]} WHERE {_in(w)}{not_null}{group}")
-    outer = [f"CAST(coalesce(sum({n}), 0) AS BIGINT) AS {n}" if n.endswith(("lines", "orders"))
-             else f"coalesce(sum({n}), 0) AS {n}" for n in names]
-    union = "\n    UNION ALL\n    ".join(parts)
+    # One grouped scan per window, joined on the key (a full join of a few
+    # thousand rows each: cheaper than re-grouping their union).
+    parts, outer, on = [], [], []
+    for i, w in enumerate(windows):
+        own = _measures(w, brief, None)
+        parts.append(f"(SELECT {', '.join(keys + [f'{sql} AS {name}' for sql, name in own])} "
+                     f"FROM {ROLLUP_FOR[key]} WHERE {_in(w)}{not_null}{group}) w{i}")
+        outer += [f"coalesce(w{i}.{name}, 0) AS {name}" for _, name in own]
+        on.append(f"w{i}.{key}" if key else "")
+    if key:
+        joined = parts[0] + "".join(
+            f"\n    FULL JOIN {part} ON w{i}.{key} = coalesce({', '.join(on[:i])})" if i > 1 else
+            f"\n    FULL JOIN {part} ON w{i}.{key} = {on[0]}"
+            for i, part in enumerate(parts) if i)
+        select = [f"coalesce({', '.join(on)}) AS {key}"] + outer
+    else:  # one row per window: no key to join on
+        joined = "\n    CROSS JOIN ".join(parts)
+        select = outer
     return f"""
-  SELECT {", ".join(keys + outer)}
-  FROM (
-    {union}
-  ) per_window{group}"""
+  SELECT {", ".join(select)}
+  FROM {joined}"""
 
 
 def buyers_sql(reader, key: str | None, w: str = "") -> str:
