@@ -3,6 +3,7 @@ rises red and falls green by default (China), switchable to international."""
 from __future__ import annotations
 
 import math
+import numbers
 from contextvars import ContextVar
 
 from .i18n import language
@@ -35,7 +36,13 @@ def delta_colour(value) -> str:
 
 
 def _missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or str(value) in ("<NA>", "nan")
+    if value is None:
+        return True
+    if isinstance(value, float):  # numpy float64 too
+        return math.isnan(value)
+    if isinstance(value, numbers.Integral):  # numpy ints too: never missing (and no str() per cell)
+        return False
+    return str(value) in ("<NA>", "nan")
 
 
 def money(value, digits: int = 1) -> str:
@@ -102,6 +109,10 @@ def number(value, digits: int = 2) -> str:
     return f"{float(value):,.{digits}f}".rstrip("0").rstrip(".") if digits else f"{float(value):,.0f}"
 
 
+def rank(value):
+    return "—" if _missing(value) else int(value)  # a number, so the table sorts by it
+
+
 def show(kind: str, value):
     """Any metric value by its declared kind (dashboard/columns.py), as a page shows it.
     Text stays the value itself (tables render it as plain text)."""
@@ -115,7 +126,7 @@ def show(kind: str, value):
     if kind == "count":
         return count(value)
     if kind == "rank":
-        return "—" if _missing(value) else int(value)  # a number, so the table sorts by it
+        return rank(value)
     if kind == "rank_change":
         return rank_change(value)
     if kind == "number":
@@ -131,3 +142,19 @@ def show(kind: str, value):
     if isinstance(value, pd.Timestamp):
         return value.date().isoformat() if value == value.normalize() else value.strftime("%Y-%m-%d %H:%M")
     return value
+
+
+# The per-value formatter of each numeric kind (show() without its dispatch).
+_BY_KIND = {"money": money, "rate": pct, "growth": arrow, "count": count, "rank": rank,
+            "rank_change": rank_change, "number": number, "flag": flag}
+
+
+def shown(kind: str, values) -> list:
+    """[show(kind, v) for v in values], with the kind's formatter chosen once (a
+    table of thousands of rows formats each column in one pass)."""
+    one = _BY_KIND.get(kind)
+    if one is not None:
+        return [one(v) for v in values]
+    if kind in ("date", "datetime"):
+        return [show(kind, v) for v in values]
+    return [v if type(v) is str else show(kind, v) for v in values]  # text: shown as itself

@@ -28,15 +28,15 @@ def headers(columns) -> dict[str, str]:
     return {c: header(c) for c in columns}
 
 
-def _show(column: str, value):
+def _shown(column: str, values) -> list:
     if column == "role":
-        return t(f"lb.role.{value}") if isinstance(value, str) else "—"
-    return fmt.show(kind_of(column), value)
+        return [t(f"lb.role.{v}") if isinstance(v, str) else "—" for v in values]
+    return fmt.shown(kind_of(column), values)
 
 
 def display_frame(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """The chosen columns, formatted for reading and labelled in the user's language."""
-    out = pd.DataFrame({header(c): [_show(c, v) for v in df[c]] for c in columns})
+    out = pd.DataFrame({header(c): _shown(c, df[c]) for c in columns})
     return out
 
 
@@ -72,9 +72,22 @@ def concentration_text(c) -> str:
 
 # --- charts -----------------------------------------------------------------------------
 
+CURVE_POINTS = 600  # a line of thousands of guides looks the same drawn through 600 of them
+
+
+def thinned(curve: pd.DataFrame, points: int = CURVE_POINTS) -> pd.DataFrame:
+    """At most `points` rows of a monotone curve, evenly spaced, always keeping
+    its first and last: what the browser receives (and what hover names)."""
+    if len(curve) <= points:
+        return curve
+    step = (len(curve) - 1) / (points - 1)
+    return curve.iloc[sorted({round(i * step) for i in range(points)})]
+
+
 def pareto_figure(curve: pd.DataFrame, top_share: float | None = None) -> go.Figure:
     """The Pareto curve of guide-pareto, with a line at `top_share` (the
     guide-concentration metric's top_share column: SPEC's 10%)."""
+    curve = thinned(curve)
     fig = go.Figure()
     fig.add_scatter(x=curve["guide_share"], y=curve["wemall_share"], mode="lines", name=t("lb.pareto"),
                     line=dict(color="#f58518", width=3), customdata=html_labels(curve["guide_name"].fillna("")),

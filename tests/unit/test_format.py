@@ -43,3 +43,30 @@ def test_rank_change_marks_new_entries():
     set_language("zh")
     assert fmt.rank_change(3) == "↑3" and fmt.rank_change(-2) == "↓2" and fmt.rank_change(0) == "—"
     assert fmt.rank_change(None) == "新"
+
+
+def test_a_column_formats_exactly_as_its_cells_one_by_one():
+    """shown() is show() per value with the dispatch done once: the same text for
+    every kind, including missing values of every flavour and numpy scalars."""
+    import numpy as np
+    import pandas as pd
+    values = [None, float("nan"), pd.NA, np.float64(12345.678), np.int64(7), 0, -3.5, 1e9, True, "nan", "文本"]
+    for kind in ("money", "rate", "growth", "count", "rank", "rank_change", "number", "flag", "text"):
+        # numeric kinds never get free text (only the "nan" a CSV may carry)
+        safe = [v for v in values if kind in ("text", "flag") or not (isinstance(v, str) and v == "文本")]
+        if kind in ("rank", "rank_change"):
+            safe = [v for v in safe if not isinstance(v, str)]
+        assert fmt.shown(kind, safe) == [fmt.show(kind, v) for v in safe], kind
+    days = [pd.Timestamp("2026-11-02"), pd.NaT, None]
+    assert fmt.shown("date", days) == ["2026-11-02", "—", "—"]
+
+
+def test_a_long_curve_is_thinned_to_what_the_chart_draws_keeping_both_ends():
+    import pandas as pd
+    from dashboard.ui.leaderboard_view import thinned
+    curve = pd.DataFrame({"guide_share": [i / 5819 for i in range(5820)]})
+    few = thinned(curve, points=600)
+    assert len(few) == 600
+    assert few["guide_share"].iloc[0] == 0 and few["guide_share"].iloc[-1] == 1
+    assert few["guide_share"].is_monotonic_increasing
+    assert thinned(curve.head(10), points=600).equals(curve.head(10))
