@@ -105,3 +105,21 @@ def test_a_day_alone_reads_only_its_weekdays_and_agrees_with_a_longer_period(db)
     alone = run(db, DAY)
     within = run(db, date(2026, 11, 20), DAY)
     pd.testing.assert_frame_equal(alone, within[within["day"] == DAY].reset_index(drop=True))
+
+
+def test_the_median_is_numpys_nanmedian_exactly():
+    """nan_median (one sort) gives np.nanmedian's values bit for bit: odd and
+    even counts, ties, rows with some or all values missing."""
+    import numpy as np
+    from dashboard.metrics.anomalies import nan_median
+    rng = np.random.default_rng(3)
+    x = rng.gamma(2.0, 1000.0, size=(40, 30, 8))
+    x[..., 2] = np.round(x[..., 2], -3)           # ties
+    x[rng.random(x.shape) < 0.2] = np.nan          # missing reference days, odd and even counts
+    x[0, 0, :] = np.nan                            # no reference day at all
+    x[1, 1, :] = 5.0                               # all equal
+    with np.errstate(all="ignore"), __import__("warnings").catch_warnings():
+        __import__("warnings").simplefilter("ignore", RuntimeWarning)
+        expected = np.nanmedian(x, axis=-1)
+    assert np.array_equal(nan_median(x), expected, equal_nan=True)
+    assert np.isnan(nan_median(x)[0, 0]) and nan_median(x)[1, 1] == 5.0
