@@ -59,6 +59,19 @@ def filters_from_state(state: dict) -> Filters:
     return Filters.of(**{d.name: chosen(d) for d in DIMENSIONS})
 
 
+def _with_widget_values(state: dict) -> dict:
+    """The state with the dimension widgets' values of this run (Streamlit sets
+    them before the script runs): a region just picked narrows the store list
+    in this very run, not one click later."""
+    out = dict(state)
+    for d in DIMENSIONS:
+        key = f"fb_{d.url_key}"
+        if key in st.session_state:
+            value = st.session_state[key]
+            out[d.url_key] = list(value) if d.multi else value
+    return out
+
+
 def url_from_state(state: dict) -> dict:
     out: dict = {}
     if state.get("preset") and state["preset"] != "yesterday":
@@ -159,7 +172,7 @@ def filter_bar(options_for: Callable[[Filters], tuple[FilterOptions, Filters]],
     """Render the bar in the sidebar; return (filters, period, as_of, preset).
     `options_for(chosen)` gives the options in scope and the choices pruned to them."""
     state = _initial_state(default_as_of)
-    options, chosen = options_for(filters_from_state(state))
+    options, chosen = options_for(filters_from_state(_with_widget_values(state)))
 
     side = st.sidebar
     side.subheader(t("filter.title"))

@@ -42,6 +42,20 @@ def test_url_filters_narrow_and_are_echoed_back(page_env):
     assert at.multiselect(key="fb_region").value == ["华南"]
 
 
+def test_picking_a_region_narrows_the_store_list_in_the_same_run(page_env):
+    """The cascade follows a pick at once: the store list a user opens right
+    after choosing 华南 holds only 华南's stores (not every store until the
+    next click)."""
+    at = signed_in("hq")
+    every = at.multiselect(key="fb_store").options
+    at.multiselect(key="fb_region").set_value(["华南"]).run()
+    south = Reader(Database(page_env), Scope.everything()).query(
+        "SELECT store_id FROM stores WHERE region = '华南'")["store_id"].tolist()
+    shown = at.multiselect(key="fb_store").options
+    assert 0 < len(shown) < len(every)
+    assert sorted(o.rsplit("(", 1)[1].rstrip(")") for o in shown) == sorted(south)
+
+
 def test_regional_manager_cannot_widen_by_url(page_env):
     # east manages 华东; a crafted link asks for 华南 and another region's store.
     other = Reader(Database(page_env), Scope.everything()).scalar(
