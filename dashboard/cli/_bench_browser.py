@@ -20,6 +20,24 @@ RUNNING = '[data-test-script-state="running"]'
 
 @contextlib.contextmanager
 def server(env: dict):
+    with server_process(env) as (url, _):
+        yield url
+
+
+def peak_rss_mb(pid: int) -> float | None:
+    """The peak resident set of a live process (Linux /proc), in MB."""
+    try:
+        for line in open(f"/proc/{pid}/status", encoding="ascii"):
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        return None
+    return None
+
+
+@contextlib.contextmanager
+def server_process(env: dict):
+    """`streamlit run app.py` on a free port: yields (url, process) once healthy."""
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
@@ -37,7 +55,7 @@ def server(env: dict):
             if proc.poll() is not None or time.time() > deadline:
                 raise RuntimeError("streamlit did not start")
             time.sleep(0.3)
-        yield url
+        yield url, proc
     finally:
         proc.terminate()
         try:

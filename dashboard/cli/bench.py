@@ -10,7 +10,10 @@
   without an edit here), through AppTest signed in as HQ (admin pages as
   admin): the first render with an empty metric cache, then a series of filter
   changes (period, region, store, drill-down), each a whole rerun;
-- `--sessions N`: N AppTest sessions in threads changing filters at once;
+- `--sessions N`: one real server (`streamlit run`), one user alone and then N
+  users at once, each a websocket client speaking Streamlit's protocol, going
+  through pages and filter changes (_bench_server.py); p95 of both, and the
+  server's peak RSS (`--think-ms`: a pause between a user's clicks);
 - `--browser`: the real server and chromium: login to first page drawn, and a
   period change until redrawn;
 - peak RSS of this process (the metrics and every AppTest session ran in it)
@@ -50,7 +53,10 @@ def register(sub) -> None:
     p.add_argument("--metric", action="append", default=[], help="only these metrics (repeatable)")
     p.add_argument("--page", action="append", default=[], help="only these pages, by url path (repeatable)")
     p.add_argument("--no-pages", action="store_true", help="metrics only (no AppTest pass)")
-    p.add_argument("--sessions", type=int, default=0, help="also run N concurrent AppTest sessions")
+    p.add_argument("--sessions", type=int, default=0,
+                   help="also run N users at once on one real server (websocket clients)")
+    p.add_argument("--think-ms", dest="think_ms", type=float, default=0,
+                   help="with --sessions: pause between a user's clicks (default 0: back to back)")
     p.add_argument("--browser", action="store_true", help="also time the real app in chromium (Playwright)")
     p.add_argument("--out", default=None, help="write the figures as JSON to this file")
     p.set_defaults(func=run)
@@ -130,24 +136,39 @@ def bench_pages(db: Database, only: list[str], region: str, store: str) -> tuple
     return out, details
 
 
-def bench_concurrent(sessions: int, pages: dict, region: str, store: str, db: Database) -> dict:
+CONCURRENT_PAGES = ("overview", "leaderboards", "morning_check")
+
+
+def bench_concurrent(sessions: int, env: dict, db: Database, think_ms: float = 0) -> dict:
+    """One real server; first one user alone, then `sessions` users at once
+    (each its own region and store), through the same pages and filter
+    changes (_bench_server); the cache is emptied before each pass."""
+    from . import _bench_server
+    from ._bench_browser import peak_rss_mb, server_process
     reader = Reader(db, Scope.everything())
     stores = reader.query("SELECT store_id, region FROM stores ORDER BY store_id")
     regions = sorted(set(stores["region"]))
-
-    sessions_at = []  # each session its own region and store, so caches do not make it free
+    at = []  # each session its own region and store, so caches do not make it free
     for i in range(sessions):
-        r = regions[i % len(regions)] if regions else region
-        s_ids = stores.loc[stores["region"] == r, "store_id"].tolist() or [store]
-        sessions_at.append((r, s_ids[(i // max(1, len(regions))) % len(s_ids)]))
-    scripts = [s for s, u in _bench_app.pages_for("hq") if u in ("overview", "leaderboards", "morning_check")]
-    times, errors = _bench_app.concurrent("hq", scripts, sessions_at)
-    single = [v for u, p in pages.items() if u in ("overview", "leaderboards", "morning_check")
-              for v in (p.get("p95_ms"),) if v is not None]
-    result = {"sessions": sessions, "p95_ms": round(percentile(times, 95), 1) if times else None}
-    _say(f"concurrent: {sessions} sessions, {len(times)} reruns, p50 {summary(times)['p50_ms']} ms, "
-         f"p95 {result['p95_ms']} ms (single-session p95 of those pages: {max(single) if single else '-'} ms), "
-         f"errors: {len(errors)}")
+        r = regions[i % len(regions)]
+        s_ids = stores.loc[stores["region"] == r, "store_id"].tolist()
+        at.append((r, s_ids[(i // len(regions)) % len(s_ids)]))
+    password = _bench_app.password("hq")
+    with server_process(env) as (url, proc):
+        alone, alone_errors = _bench_server.sessions(url, "hq", password, list(CONCURRENT_PAGES), at[:1], think_ms)
+        times, errors = _bench_server.sessions(url, "hq", password, list(CONCURRENT_PAGES), at, think_ms)
+        rss = peak_rss_mb(proc.pid)
+    errors = alone_errors + errors
+    p95, single = _bench_server.p95(times), _bench_server.p95(alone)
+    result = {"sessions": sessions, "p95_ms": round(p95, 1) if p95 else None,
+              "p50_ms": round(_bench_server.median(times), 1) if times else None,
+              "single_p95_ms": round(single, 1) if single else None, "reruns": len(times),
+              "think_ms": think_ms, "errors": len(errors), "server_peak_rss_mb": rss}
+    ratio = f"{p95 / single:.1f}×" if p95 and single else "-"
+    _say(f"concurrent (one server, websocket clients, think time {think_ms:g} ms): {sessions} sessions, "
+         f"{len(times)} reruns, p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms; one session alone on the "
+         f"same server: p95 {result['single_p95_ms']} ms ({ratio}); errors: {len(errors)}; "
+         f"server peak RSS {rss} MB")
     for e in errors[:10]:
         _say(f"  {e}")
     return result
@@ -189,7 +210,7 @@ def _run(args, path: Path, names: list[str]) -> int:
             if not args.no_pages:
                 result["pages"], _ = bench_pages(db, args.page, region, store)
             if args.sessions:
-                result["concurrent"] = bench_concurrent(args.sessions, result["pages"], region, store, db)
+                result["concurrent"] = bench_concurrent(args.sessions, env, db, args.think_ms)
             if args.browser:
                 from ._bench_browser import browser_pass
                 try:
