@@ -96,8 +96,8 @@ def reference(name: str, reader, args: MetricArgs) -> pd.DataFrame:
     p, day = args.period, args.as_of
     if name == "kpis":
         return pd.DataFrame([raw.kpis(reader, p)], columns=list(m.columns))
-    # The leaderboards' target and attainment columns come from target-attainment
-    # (tests/metrics/test_targets.py), not from the sales fast path compared here.
+    # The leaderboards' target and attainment columns are compared with
+    # target-attainment's below (test_leaderboard_targets_are_target_attainments_own).
     if name == "store-leaderboard":
         return raw.store_board(reader, p)
     if name == "guide-leaderboard":
@@ -119,7 +119,7 @@ FAST = ("kpis", "store-leaderboard", "guide-leaderboard", "sales-trend", "sales-
         "guide-concentration", "morning-summary", "morning-stores")
 
 
-NOT_FROM_SALES = ("target", "attainment")  # joined from the targets table, checked in test_targets.py
+NOT_FROM_SALES = ("target", "attainment")  # from the targets table: checked against target-attainment below
 
 
 def assert_same(got: pd.DataFrame, want: pd.DataFrame, label: str) -> None:
@@ -258,3 +258,42 @@ def test_rollups_are_sorted_by_day_and_sum_to_the_facts(demo_db):
             assert con.execute(f"SELECT sum(sales), sum(orders) FROM {name}").fetchone() == raw_sum, name
     finally:
         con.close()
+
+
+def test_leaderboard_targets_are_target_attainments_own(demo_db, tmp_path):
+    """The leaderboards' target and attainment come from their own query (a
+    month-to-date window); they equal target-attainment's for the same as-of
+    date, level and scope, row by row — on the demo in every scope, and on hand
+    data with a target of 0 (attainment empty), a guide with a target and no
+    sale (0%), and a guide with no target row (both empty)."""
+    as_of = date(2026, 11, 22)
+    for scope_name, (scope, filters) in _demo_scopes(demo_db).items():
+        reader = reader_for(demo_db, scope, filters)
+        for period in (Period(as_of, as_of), Period(as_of - timedelta(days=29), as_of)):
+            for name, level, key in (("store-leaderboard", "store", "store_id"),
+                                     ("guide-leaderboard", "guide", "guide_id")):
+                board = METRICS[name](reader, MetricArgs(period, as_of)).set_index(key)
+                ta = METRICS["target-attainment"](reader, MetricArgs(period, as_of, {"level": level}))
+                ta = ta.set_index("id").reindex(board.index)
+                label = f"{name} {scope_name} {period}"
+                assert board["target"].notna().sum() > 0 or scope_name == "guides", label
+                assert_same(board[["target", "attainment"]].reset_index(drop=True),
+                            ta[["target", "attainment"]].reset_index(drop=True), label)
+    db = build_db(tmp_path / "t.duckdb", stores=[store_row("S1"), store_row("S2")],
+                  guides=[guide_row("G1", "S1"), guide_row("G2", "S1"), guide_row("G3", "S2")],
+                  orders=[order_row("o1", "2026-03-02 10:00", "S1", 100, guide_id="G1"),
+                          order_row("o2", "2026-03-03 10:00", "S2", 40, refund_amount=40, guide_id="G3"),
+                          order_row("o3", "2026-02-27 10:00", "S1", 999, guide_id="G1")],  # last month
+                  targets=[{"level": "store", "target_id": "S1", "month": "2026-03", "sales_target": 400},
+                           {"level": "store", "target_id": "S2", "month": "2026-03", "sales_target": 0},
+                           {"level": "guide", "target_id": "G1", "month": "2026-03", "sales_target": 200},
+                           {"level": "guide", "target_id": "G3", "month": "2026-03", "sales_target": 50},
+                           {"level": "guide", "target_id": "G2", "month": "2026-02", "sales_target": 10}])
+    args = MetricArgs(Period(date(2026, 3, 3), date(2026, 3, 4)), date(2026, 3, 4))
+    stores = METRICS["store-leaderboard"](reader_for(db), args).set_index("store_id")
+    assert stores.loc["S1", "target"] == 400 and stores.loc["S1", "attainment"] == 0.25   # 100 / 400
+    assert stores.loc["S2", "target"] == 0 and pd.isna(stores.loc["S2", "attainment"])    # a target of 0
+    guides = METRICS["guide-leaderboard"](reader_for(db), args).set_index("guide_id")
+    assert guides.loc["G1", "attainment"] == 0.5          # 100 of 200; February's 999 is not this month
+    assert guides.loc["G3", "attainment"] == 0.0          # refunded in full: 0 of 50
+    assert pd.isna(guides.loc["G2", "target"]) and pd.isna(guides.loc["G2", "attainment"])  # February's target only
