@@ -43,3 +43,17 @@ def test_percentiles_are_nearest_rank():
     assert _bench_app.percentile(list(range(1, 101)), 95) == 95
     assert _bench_app.percentile([], 95) is None
     assert _bench_app.summary([1, 2, 3]) == {"p50_ms": 2, "p95_ms": 3}
+
+
+def test_bench_pages_repeats_the_series_and_reports_the_year(tmp_path):
+    db = build_db(tmp_path / "b.duckdb", stores=[store_row("S1", region="华东"), store_row("S2", region="华南")],
+                  orders=[order_row("o1", "2026-03-01 10:00", "S1", 10),
+                          order_row("o2", "2026-03-02 10:00", "S2", 20)])
+    out = tmp_path / "bench.json"
+    done = subprocess.run([sys.executable, "-m", "dashboard", "bench", "--db", str(db), "--repeat", "1",
+                           "--metric", "kpis", "--page", "overview", "--page-repeat", "2", "--out", str(out)],
+                          cwd=ROOT, check=True, capture_output=True, text=True)
+    page = json.loads(out.read_text(encoding="utf-8"))["pages"]["overview"]
+    assert set(page) == {"first_ms", "p50_ms", "p95_ms", "year_ms"}
+    assert 0 < page["p50_ms"] <= page["p95_ms"] and page["year_ms"] > 0 and page["first_ms"] > 0
+    assert "ERRORS" not in done.stdout
