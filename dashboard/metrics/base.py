@@ -74,6 +74,10 @@ class Metric:
     grain: str
     doc: str = ""
     options: dict = field(default_factory=dict)  # option name -> Option
+    # Reads args.as_of only, never args.period (the morning check, the month's
+    # targets): the app keys its cache on the as-of day alone, so changing the
+    # period does not recompute it (tests/metrics/test_as_of_only.py checks it).
+    as_of_only: bool = False
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -90,9 +94,10 @@ class Metric:
 METRICS: dict[str, Metric] = {}
 
 
-def metric(name: str, columns, grain: str, options: dict | None = None):
+def metric(name: str, columns, grain: str, options: dict | None = None, as_of_only: bool = False):
     """Register `func` as metric `name`. `columns`: Col declarations or
-    "name:kind" strings (see dashboard/columns.py), in output order."""
+    "name:kind" strings (see dashboard/columns.py), in output order.
+    `as_of_only`: the metric reads args.as_of, never args.period."""
     declared = cols(*columns)
     declare(declared)
 
@@ -100,7 +105,7 @@ def metric(name: str, columns, grain: str, options: dict | None = None):
         if name in METRICS and METRICS[name].func is not func:
             raise ValueError(f"metric {name!r} registered twice")
         METRICS[name] = Metric(name, func, declared, grain, (func.__doc__ or "").strip(),
-                               {k: _option(v) for k, v in (options or {}).items()})
+                               {k: _option(v) for k, v in (options or {}).items()}, as_of_only)
         return func
     return register
 

@@ -21,7 +21,8 @@ DECLARED = ATTAINMENT_DECLARED
 COLUMNS = ATTAINMENT_COLUMNS
 
 
-@metric("morning-behind-pace", DECLARED, grain="one row per in-scope store or guide behind pace in the as-of month")
+@metric("morning-behind-pace", DECLARED, grain="one row per in-scope store or guide behind pace in the as-of month",
+        as_of_only=True)
 def morning_behind_pace(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     """Stores, then guides, behind pace, the largest gap first (reads args.as_of)."""
     rows = attainment_rows(reader, args.as_of, LEVELS)

@@ -42,7 +42,7 @@ def _day(d) -> Period:
     return Period(d, d)
 
 
-@metric("morning-summary", SUMMARY_DECLARED, grain="one row for the as-of day")
+@metric("morning-summary", SUMMARY_DECLARED, grain="one row for the as-of day", as_of_only=True)
 def morning_summary(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     """The as-of day's sales, WeMall sales and orders against the day before and
     the same weekday a week earlier (growth empty when the base is 0)."""
@@ -60,7 +60,8 @@ def morning_summary(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     return pd.DataFrame([row], columns=SUMMARY_COLUMNS)
 
 
-@metric("morning-stores", STORE_DECLARED, grain="one row per in-scope store open or selling on the as-of day")
+@metric("morning-stores", STORE_DECLARED, grain="one row per in-scope store open or selling on the as-of day",
+        as_of_only=True)
 def morning_stores(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     """The store leaderboard for the as-of day alone: rank and WeMall rank, and
     their change against the day before (the previous one-day period)."""
@@ -92,7 +93,7 @@ WHERE opened_on <= $day AND (closed_on IS NULL OR closed_on >= $day)
 
 @metric("morning-attention", ATTENTION_DECLARED, grain="one row per (store, reason) needing attention",
         options={"fall_places": Option(int, 5, "rank places a store must fall to need attention",
-                                       setting="fall_places", minimum=1)})
+                                       setting="fall_places", minimum=1)}, as_of_only=True)
 def morning_attention(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     """Stores needing attention on the as-of day. Reasons (codes the page
     translates): fell_5_places — sales rank fell by ≥ fall_places (default 5;

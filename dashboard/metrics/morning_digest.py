@@ -30,7 +30,7 @@ DECLARED = ("section", "line", "params", "text")
                  "reply_window_minutes": Option(int, 30, "minutes within which staff should reply",
                                                 setting="reply_window_minutes"),
                  "alive_members": Option(int, 10, "active members that make a group alive",
-                                         setting="alive_members")})
+                                         setting="alive_members")}, as_of_only=True)
 def morning_digest(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     """The 昨日要点 lines for the as-of day (reads args.as_of)."""
     from .. import digest

@@ -35,7 +35,8 @@ def movers(board: pd.DataFrame, n: int, up: bool) -> pd.DataFrame:
 
 
 @metric("morning-movers", DECLARED, grain="up to N risers then up to N fallers of the as-of day's store ranking",
-        options={"movers": Option(int, 3, "risers and fallers the morning check lists (each)", minimum=1)})
+        options={"movers": Option(int, 3, "risers and fallers the morning check lists (each)", minimum=1)},
+        as_of_only=True)
 def morning_movers(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     """The as-of day's biggest risers and fallers by sales rank change (new
     stores and unchanged ranks excluded)."""

@@ -132,7 +132,7 @@ def _nan(v):
 
 
 @metric("target-attainment", DECLARED, grain="one row per in-scope target (store or guide) of the as-of month",
-        options={"level": Option(str, "store", "whose targets: store or guide")})
+        options={"level": Option(str, "store", "whose targets: store or guide")}, as_of_only=True)
 def target_attainment(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     """Month-to-date sales against the month's target, with time progress, gap
     and the daily sales needed to close it (reads args.as_of, not the period)."""

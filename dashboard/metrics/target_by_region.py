@@ -19,7 +19,8 @@ DECLARED = ("region",) + tuple(SUMMARY_DECLARED)
 COLUMNS = [c.partition(":")[0] for c in DECLARED]
 
 
-@metric("target-by-region", DECLARED, grain="one row per region with store targets in the as-of month")
+@metric("target-by-region", DECLARED, grain="one row per region with store targets in the as-of month",
+        as_of_only=True)
 def target_by_region(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     """Attainment against time progress per region (reads args.as_of)."""
     rows = attainment_rows(reader, args.as_of, "store")

@@ -35,7 +35,8 @@ def summarise(rows: pd.DataFrame, as_of) -> dict:
             "stores": int(len(rows)), "behind_stores": int(rows["behind"].sum()), "days_left": days_left}
 
 
-@metric("target-summary", DECLARED, grain="one row: the in-scope stores with a target in the as-of month")
+@metric("target-summary", DECLARED, grain="one row: the in-scope stores with a target in the as-of month",
+        as_of_only=True)
 def target_summary(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     """The scope's month-to-date attainment against time progress (reads args.as_of)."""
     rows = attainment_rows(reader, args.as_of, "store")

@@ -118,6 +118,8 @@ def run_metric(name: str, view: View | None = None, period: Period | None = None
     holds the thresholds actually used."""
     view = view or current_view()
     period = period or view.period
+    if METRICS[name].as_of_only:  # the period is not read: one cache entry per as-of day
+        period = Period(view.as_of, view.as_of)
     pin = pinned()
     resolved = resolved_options(METRICS[name], options, settings_in_force())
     key = result_key(name, view, period, resolved, pin.version, str(pin.path))
