@@ -47,7 +47,7 @@ import pandas as pd
 
 from ..period import Period
 from ..reader import Reader
-from .base import Option, period_params, ratio
+from .base import Option, ratio
 
 K_OPTION = Option(int, 3, "shares a day that meet a guide's daily share target", setting="share_k", minimum=1)
 TARGET_OPTION = Option(float, 0.8, "target share rate (a fraction 0-1)", setting="share_target_rate", minimum=0)
@@ -71,7 +71,7 @@ def target_of(args) -> float:
 
 
 def params(period: Period, k: int) -> dict:
-    return {**period_params(period), "start_day": period.start, "end_day": period.end, "k": int(k)}
+    return {"start_day": period.start, "end_day": period.end, "k": int(k)}
 
 
 # Guides on the roster in the period (role = guide), with the first and last
@@ -85,13 +85,20 @@ roster AS (
   WHERE g.role = 'guide' AND g.hired_on <= $end_day AND (g.left_on IS NULL OR g.left_on >= $start_day)
 )"""
 
-# Shares per (guide, day) in the period. Bound: $start, $end.
+# Shares per (guide, day) in the period, from the daily_shares rollup (the
+# scoped shares counted per day, store and guide): a row whose guide shared in
+# one store that day is already the guide's day; split days (shares in two
+# stores) are summed over the stores in view first. Bound: $start_day, $end_day.
 DAILY_CTE = """
 daily AS (
-  SELECT guide_id, CAST(shared_at AS DATE) AS day, count(*) AS n
-  FROM shares
-  WHERE shared_at >= $start AND shared_at < $end
-  GROUP BY guide_id, CAST(shared_at AS DATE)
+  SELECT guide_id, day, shares AS n
+  FROM daily_shares
+  WHERE day >= $start_day AND day <= $end_day AND NOT split_day
+  UNION ALL
+  SELECT guide_id, day, CAST(sum(shares) AS BIGINT) AS n
+  FROM daily_shares
+  WHERE day >= $start_day AND day <= $end_day AND split_day
+  GROUP BY guide_id, day
 )"""
 
 # One row per listed guide: roster days, target days, shares, WeMall sales.
@@ -115,10 +122,12 @@ per_guide AS (
   LEFT JOIN shared sh ON sh.guide_id = r.guide_id
   LEFT JOIN credited c ON c.guide_id = r.guide_id
 )"""
+# WeMall sales credited per guide, from the daily_sales rollup (the scoped
+# orders' net per day, store, guide and channel).
 CREDITED = """credited AS (
-  SELECT guide_id, sum(net) AS wemall_sales
-  FROM orders
-  WHERE ordered_at >= $start AND ordered_at < $end AND channel = 'wemall' AND guide_id IS NOT NULL
+  SELECT guide_id, sum(sales) AS wemall_sales
+  FROM daily_sales
+  WHERE day >= $start_day AND day <= $end_day AND channel = 'wemall' AND guide_id IS NOT NULL
   GROUP BY guide_id
 )"""
 # Without the WeMall sales (the heatmap needs only the share figures): no orders scan.

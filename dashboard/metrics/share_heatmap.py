@@ -29,11 +29,13 @@ DECLARED = cols("guide_id", "guide_name", "store_id", "heat_band", "share_rate:r
 COLUMNS = [c.name for c in DECLARED]
 ALL_GUIDES_UP_TO = 25
 
+# The listed guides' shares per day (the daily_shares rollup, summed over the
+# stores in view).
 SQL = """
-SELECT guide_id, CAST(shared_at AS DATE) AS day, count(*) AS n
-FROM shares
-WHERE shared_at >= $start AND shared_at < $end AND list_contains($guide_ids, guide_id)
-GROUP BY guide_id, CAST(shared_at AS DATE)
+SELECT guide_id, day, sum(shares) AS n
+FROM daily_shares
+WHERE day >= $start_day AND day <= $end_day AND list_contains($guide_ids, guide_id)
+GROUP BY guide_id, day
 """
 
 ROSTER_SQL = """
@@ -69,7 +71,7 @@ def share_heatmap(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     listed = pick_guides(guides, rows)
     p = {**params(args.period, k), "guide_ids": list(listed["guide_id"])}
     p.pop("k")
-    counts = reader.query(SQL, {x: p[x] for x in ("start", "end", "guide_ids")})
+    counts = reader.query(SQL, {x: p[x] for x in ("start_day", "end_day", "guide_ids")})
     counts["day"] = pd.to_datetime(counts["day"]).dt.date
     n_by = {(g, d): int(n) for g, d, n in zip(counts["guide_id"], counts["day"], counts["n"])}
     spans = reader.query(ROSTER_SQL, {x: p[x] for x in ("start_day", "end_day", "guide_ids")})

@@ -1,6 +1,166 @@
-"""Sharing rollups (see dashboard/rollups/__init__.py)."""
+"""Sharing rollups (see dashboard/rollups/__init__.py): the WeMall sharing
+metrics (分享率, share_common.py) read these instead of the 6M shares, 7M
+share_visits and 10M orders.
+
+The scope gate narrows each by the same predicates as the facts it comes from:
+- a share is in view when its own store (shares.store_id) is and its guide
+  passes the guide filter; a visit when its share is (the scope's
+  `share_visits`), or, when nothing narrows at all, always (a visit of a share
+  the data does not hold counts then: scope.WHOLE_WHEN_NOTHING_NARROWS);
+- an order when its store (orders.store_id) is and its guide passes the filter.
+Rows no scope can ever show (shares and orders of a store the stores table
+does not know) are left out when built; a visit of such a share, or of a share
+the data does not hold, keeps store_id and guide_id NULL, so the gate
+(`store_nullable`) shows it only when nothing narrows, exactly as the raw
+tables do.
+
+Sums of money stay DECIMAL; counts are BIGINT.
+"""
 from __future__ import annotations
 
-from .model import Rollup
+from .model import Gate, Rollup
+from .sales import NEVER
 
-ROLLUPS: tuple[Rollup, ...] = ()
+# The share of an order or a visit, when some scope can see it.
+_KNOWN_SHARES = "(SELECT share_id, store_id, guide_id, target FROM shares WHERE store_id IN (SELECT store_id FROM stores))"
+
+# split_day: the guide's shares that day lie in more than one store, so a row
+# is not the guide's whole day and must be summed with the others first (a
+# store narrowing may keep some of them). On every other row `shares` is the
+# guide's count for that day under any scope that shows the row.
+DAILY_SHARES = Rollup(
+    "daily_shares",
+    "one row per (day, store_id, guide_id) with shares (shares.store_id, shared_at day)",
+    """
+WITH s AS (
+  SELECT CAST(shared_at AS DATE) AS day, store_id, guide_id, count(*) AS shares
+  FROM shares
+  WHERE store_id IN (SELECT store_id FROM stores)
+  GROUP BY CAST(shared_at AS DATE), store_id, guide_id
+)
+SELECT day, store_id, guide_id, CAST(shares AS BIGINT) AS shares,
+       count(*) OVER (PARTITION BY guide_id, day) > 1 AS split_day
+FROM s""",
+    "day, store_id, guide_id",
+    Gate(store="store_id", guide="guide_id"),
+)
+
+# The (store, guide) pairs of the shares: a share is in view exactly when its
+# pair is among the scoped rows (its store in view, its guide through the
+# guide filter) — how wemall-sources decides "a share outside the view counts
+# as direct" without reading the shares.
+SHARE_PAIRS = Rollup(
+    "share_pairs",
+    "one row per (store_id, guide_id) of the shares of a known store",
+    """
+SELECT store_id, guide_id FROM shares
+WHERE store_id IN (SELECT store_id FROM stores)
+GROUP BY store_id, guide_id""",
+    "store_id, guide_id",
+    Gate(store="store_id", guide="guide_id"),
+)
+
+# Orders through a share per day, by the order's own store and guide (every
+# channel, as share-funnel counts them).
+SHARE_ORDER_DAYS = Rollup(
+    "share_order_days",
+    "one row per (day, store_id, guide_id) with orders that carry a share_id",
+    """
+SELECT CAST(ordered_at AS DATE) AS day, store_id, guide_id,
+       count(*) FILTER (WHERE amount - refund_amount > 0) AS share_orders,
+       CAST(sum(amount - refund_amount) AS DECIMAL(18,2)) AS share_sales
+FROM orders
+WHERE share_id IS NOT NULL AND store_id IN (SELECT store_id FROM stores)
+GROUP BY CAST(ordered_at AS DATE), store_id, guide_id""",
+    "day, store_id, guide_id",
+    Gate(store="store_id", guide="guide_id"),
+)
+
+# Share visits by the visited share's store and guide (NULL for a share no
+# scope shows), one row per (day, store, guide, member) with its visit count;
+# anonymous visits (member_id NULL) on one row per (day, store, guide) with
+# member_key NULL. Distinct visitors as buyer_days counts buyers: on the one
+# row that represents a (member, day), the member's previous visit day
+# (prev_day). With nothing narrowing, the members who visited in [start, end]
+# are the representing rows in the period whose prev_day is before start: a
+# plain count. Under any narrowing, count(DISTINCT member_key).
+SHARE_VISITOR_DAYS = Rollup(
+    "share_visitor_days",
+    "one row per (day, store_id, guide_id, member) with visits of a share (the share's store/guide, "
+    "NULL when no scope shows the share; member_key NULL for anonymous visits)",
+    f"""
+WITH keys AS (
+  SELECT member_id, CAST(row_number() OVER (ORDER BY member_id) AS INTEGER) AS member_key
+  FROM (SELECT DISTINCT member_id FROM share_visits WHERE member_id IS NOT NULL) m
+), visited AS (
+  SELECT CAST(v.visited_at AS DATE) AS day, sh.store_id, sh.guide_id, k.member_key, count(*) AS visits
+  FROM share_visits v
+  LEFT JOIN {_KNOWN_SHARES} sh ON sh.share_id = v.share_id
+  LEFT JOIN keys k ON k.member_id = v.member_id
+  GROUP BY CAST(v.visited_at AS DATE), sh.store_id, sh.guide_id, k.member_key
+), numbered AS (
+  SELECT day, store_id, guide_id, member_key, visits,
+         CASE WHEN member_key IS NOT NULL THEN row_number() OVER (
+           PARTITION BY member_key, day ORDER BY store_id NULLS FIRST, guide_id NULLS FIRST) END AS rep
+  FROM visited
+)
+SELECT day, store_id, guide_id, member_key, CAST(visits AS BIGINT) AS visits,
+       CASE WHEN rep = 1 THEN coalesce(lag(day) OVER (PARTITION BY member_key, rep = 1 ORDER BY day), {NEVER}) END
+         AS prev_day
+FROM numbered""",
+    "day, store_id, guide_id, member_key",
+    Gate(store="store_id", store_nullable=True, guide="guide_id"),
+)
+
+# WeMall orders of a known store (the scoped orders join the stores), with the
+# store's city and hours applied once: cross_city = buyer_city known and not the
+# credited store's city; off_hours = time of day before open_time or at/after
+# close_time. The order's share (any day: an order's share_id names one share)
+# keeps its own store and guide, so the metric counts it only when that share
+# is in view (share_pairs), else as direct.
+_WEMALL = f"""
+  SELECT CAST(o.ordered_at AS DATE) AS day, o.store_id, o.guide_id, o.amount - o.refund_amount AS net,
+         o.buyer_city IS NOT NULL AND o.buyer_city <> st.city AS cross_city,
+         CAST(o.ordered_at AS TIME) < st.open_time OR CAST(o.ordered_at AS TIME) >= st.close_time AS off_hours,
+         sh.store_id AS share_store_id, sh.guide_id AS share_guide_id, sh.target
+  FROM orders o
+  JOIN stores st ON st.store_id = o.store_id
+  LEFT JOIN {_KNOWN_SHARES} sh ON sh.share_id = o.share_id
+  WHERE o.channel = 'wemall'"""
+
+WEMALL_SOURCE_DAYS = Rollup(
+    "wemall_source_days",
+    "one row per (day, store_id, guide_id, share's store_id, share's guide_id, share's target) with WeMall "
+    "orders; share columns NULL without a (known) share",
+    f"""
+WITH wm AS ({_WEMALL})
+SELECT day, store_id, guide_id, share_store_id, share_guide_id, target,
+       CAST(sum(net) AS DECIMAL(18,2)) AS sales,
+       CAST(coalesce(sum(net) FILTER (WHERE cross_city), 0) AS DECIMAL(18,2)) AS cross_city_sales,
+       CAST(coalesce(sum(net) FILTER (WHERE off_hours), 0) AS DECIMAL(18,2)) AS off_hours_sales
+FROM wm
+GROUP BY day, store_id, guide_id, share_store_id, share_guide_id, target""",
+    "day, store_id, guide_id",
+    Gate(store="store_id", guide="guide_id"),
+)
+
+WEMALL_HOURS = Rollup(
+    "wemall_hours",
+    "one row per (day, store_id, guide_id, hour of day) with WeMall orders",
+    """
+SELECT CAST(o.ordered_at AS DATE) AS day, o.store_id, o.guide_id,
+       CAST(extract(hour FROM o.ordered_at) AS INTEGER) AS hour_of_day,
+       CAST(sum(o.amount - o.refund_amount) AS DECIMAL(18,2)) AS sales,
+       CAST(coalesce(sum(o.amount - o.refund_amount) FILTER (WHERE CAST(o.ordered_at AS TIME) < st.open_time
+                                                            OR CAST(o.ordered_at AS TIME) >= st.close_time), 0)
+            AS DECIMAL(18,2)) AS off_hours_sales
+FROM orders o
+JOIN stores st ON st.store_id = o.store_id
+WHERE o.channel = 'wemall'
+GROUP BY CAST(o.ordered_at AS DATE), o.store_id, o.guide_id, extract(hour FROM o.ordered_at)""",
+    "day, store_id, guide_id, hour_of_day",
+    Gate(store="store_id", guide="guide_id"),
+)
+
+ROLLUPS: tuple[Rollup, ...] = (DAILY_SHARES, SHARE_PAIRS, SHARE_ORDER_DAYS, SHARE_VISITOR_DAYS,
+                               WEMALL_SOURCE_DAYS, WEMALL_HOURS)
