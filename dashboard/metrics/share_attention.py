@@ -11,7 +11,7 @@ roster days". Read: a guide's roster days are consecutive, so a guide still
 employed on the as-of day has as_of − 2 … as_of as the last three; a guide
 who left earlier, or was hired less than 3 days ago, is not listed. shares =
 the guide's shares over those 3 days; since_day = the first of them.
-Shares are read from the daily_shares rollup (per day, store and guide).
+Shares are read from the guide_share_days rollup (per day, store and guide).
 """
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ DAYS = 3
 SQL = """
 WITH daily AS (
   SELECT guide_id, day, sum(shares) AS n
-  FROM daily_shares WHERE day >= $from_day AND day <= $to_day
+  FROM guide_share_days WHERE day >= $from_day AND day <= $to_day
   GROUP BY guide_id, day
 ),
 per_guide AS (

@@ -85,55 +85,51 @@ roster AS (
   WHERE g.role = 'guide' AND g.hired_on <= $end_day AND (g.left_on IS NULL OR g.left_on >= $start_day)
 )"""
 
-# Shares per (guide, day) in the period, from the daily_shares rollup (the
-# scoped shares counted per day, store and guide): a row whose guide shared in
-# one store that day is already the guide's day; split days (shares in two
-# stores) are summed over the stores in view first. Bound: $start_day, $end_day.
+# Shares per (guide, day) in the period, with the day's roster flag and the
+# guide's credited WeMall sales that day, from the guide_share_days rollup (the
+# scoped shares by their own store, the scoped WeMall orders by theirs, per
+# day, store and guide): a row whose guide shared in one store that day is
+# already the guide's day; split days (shares in two stores) are summed over
+# the stores in view first. Bound: $start_day, $end_day.
 DAILY_CTE = """
 daily AS (
-  SELECT guide_id, day, shares AS n
-  FROM daily_shares
+  SELECT guide_id, day, shares AS n, on_roster, wemall_sales
+  FROM guide_share_days
   WHERE day >= $start_day AND day <= $end_day AND NOT split_day
   UNION ALL
-  SELECT guide_id, day, CAST(sum(shares) AS BIGINT) AS n
-  FROM daily_shares
+  SELECT guide_id, day, CAST(sum(shares) AS BIGINT) AS n, on_roster,
+         CAST(sum(wemall_sales) AS DECIMAL(18,2)) AS wemall_sales
+  FROM guide_share_days
   WHERE day >= $start_day AND day <= $end_day AND split_day
-  GROUP BY guide_id, day
+  GROUP BY guide_id, day, on_roster
 )"""
 
 # One row per listed guide: roster days, target days, shares, WeMall sales.
+# The daily rows are summed per guide first, then joined to the roster (a
+# target day: ≥ k shares on a roster day; the roster's days lie in the period).
 PER_GUIDE_TEMPLATE = f"""WITH {ROSTER_CTE},
 {DAILY_CTE},
 shared AS (
   SELECT d.guide_id, sum(d.n) AS shares,
-         count(*) FILTER (WHERE d.n >= $k AND d.day >= r.from_day AND d.day <= r.to_day) AS target_days
-  FROM daily d JOIN roster r ON r.guide_id = d.guide_id
+         count(*) FILTER (WHERE d.n >= $k AND d.on_roster) AS target_days,
+         {{wemall}} AS wemall_sales
+  FROM daily d
   GROUP BY d.guide_id
 ),
-{{credited}},
 per_guide AS (
   SELECT r.guide_id, r.guide_name, r.store_id, s.store_name, s.region,
          date_diff('day', r.from_day, r.to_day) + 1 AS roster_days,
          coalesce(sh.target_days, 0) AS target_days,
          coalesce(sh.shares, 0) AS shares,
-         coalesce(c.wemall_sales, 0) AS wemall_sales
+         coalesce(sh.wemall_sales, 0) AS wemall_sales
   FROM roster r
   LEFT JOIN stores s ON s.store_id = r.store_id
   LEFT JOIN shared sh ON sh.guide_id = r.guide_id
-  LEFT JOIN credited c ON c.guide_id = r.guide_id
 )"""
-# WeMall sales credited per guide, from the daily_sales rollup (the scoped
-# orders' net per day, store, guide and channel).
-CREDITED = """credited AS (
-  SELECT guide_id, sum(sales) AS wemall_sales
-  FROM daily_sales
-  WHERE day >= $start_day AND day <= $end_day AND channel = 'wemall' AND guide_id IS NOT NULL
-  GROUP BY guide_id
-)"""
-# Without the WeMall sales (the heatmap needs only the share figures): no orders scan.
-NO_SALES = "credited AS (SELECT CAST(NULL AS VARCHAR) AS guide_id, CAST(0 AS DECIMAL(18, 2)) AS wemall_sales WHERE FALSE)"
-PER_GUIDE_CTES = PER_GUIDE_TEMPLATE.replace("{credited}", CREDITED)
-PER_GUIDE_NO_SALES_CTES = PER_GUIDE_TEMPLATE.replace("{credited}", NO_SALES)
+# WeMall sales credited = the net of the guide's WeMall orders in the period.
+PER_GUIDE_CTES = PER_GUIDE_TEMPLATE.replace("{wemall}", "sum(d.wemall_sales)")
+# Without the WeMall sales (the heatmap and the morning need only the share figures): left at 0.
+PER_GUIDE_NO_SALES_CTES = PER_GUIDE_TEMPLATE.replace("{wemall}", "CAST(NULL AS DECIMAL(18,2))")
 
 FIGURES = "sum(roster_days) AS roster_days, sum(target_days) AS target_days, sum(shares) AS shares, " \
           "CAST(sum(wemall_sales) AS DOUBLE) AS wemall_sales"

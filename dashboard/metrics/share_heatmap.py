@@ -29,11 +29,11 @@ DECLARED = cols("guide_id", "guide_name", "store_id", "heat_band", "share_rate:r
 COLUMNS = [c.name for c in DECLARED]
 ALL_GUIDES_UP_TO = 25
 
-# The listed guides' shares per day (the daily_shares rollup, summed over the
+# The listed guides' shares per day (the guide_share_days rollup, summed over the
 # stores in view).
 SQL = """
 SELECT guide_id, day, sum(shares) AS n
-FROM daily_shares
+FROM guide_share_days
 WHERE day >= $start_day AND day <= $end_day AND list_contains($guide_ids, guide_id)
 GROUP BY guide_id, day
 """

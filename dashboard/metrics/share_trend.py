@@ -29,9 +29,10 @@ COLUMNS = [c.name for c in DECLARED]
 SQL = f"""WITH {ROSTER_CTE},
 {DAILY_CTE}
 SELECT d.day,
-       count(*) FILTER (WHERE d.n >= $k AND d.day >= r.from_day AND d.day <= r.to_day) AS target_guides,
+       count(*) FILTER (WHERE d.n >= $k AND d.on_roster) AS target_guides,
        sum(d.n) AS shares
-FROM daily d JOIN roster r ON r.guide_id = d.guide_id
+FROM daily d
+WHERE d.guide_id IN (SELECT guide_id FROM roster)
 GROUP BY d.day
 """
 

@@ -44,14 +44,19 @@ SOURCES = ("moments", "private_chat", "group", "direct")
 # scoped WeMall orders' net per day, store, guide and share (its store, guide
 # and target), with the cross-city and off-hours parts. A share counts only when
 # it is in view — its (store, guide) pair among the scoped share_pairs — else
-# the order is direct, as in the raw reading above. Bound: $start_day, $end_day.
+# the order is direct, as in the raw reading above; a share of the order's own
+# store and guide (not foreign_share) is in view with the order. Bound:
+# $start_day, $end_day.
 SQL = """
 WITH wm AS (
-  SELECT w.sales, w.cross_city_sales, w.off_hours_sales,
-         CASE WHEN p.guide_id IS NOT NULL THEN w.target END AS target
+  SELECT sales, cross_city_sales, off_hours_sales, target
+  FROM wemall_source_days
+  WHERE day >= $start_day AND day <= $end_day AND NOT foreign_share
+  UNION ALL
+  SELECT w.sales, w.cross_city_sales, w.off_hours_sales, CASE WHEN p.guide_id IS NOT NULL THEN w.target END
   FROM wemall_source_days w
   LEFT JOIN share_pairs p ON p.store_id = w.share_store_id AND p.guide_id = w.share_guide_id
-  WHERE w.day >= $start_day AND w.day <= $end_day
+  WHERE w.day >= $start_day AND w.day <= $end_day AND w.foreign_share
 )
 SELECT
   CAST(coalesce(sum(sales), 0) AS DOUBLE) AS wemall_sales,

@@ -24,23 +24,45 @@ from .sales import NEVER
 # The share of an order or a visit, when some scope can see it.
 _KNOWN_SHARES = "(SELECT share_id, store_id, guide_id, target FROM shares WHERE store_id IN (SELECT store_id FROM stores))"
 
-# split_day: the guide's shares that day lie in more than one store, so a row
-# is not the guide's whole day and must be summed with the others first (a
-# store narrowing may keep some of them). On every other row `shares` is the
+# The per-guide figures of share-rate in one table: shares by the share's own
+# store (shares.store_id, shared_at day) and credited WeMall sales by the
+# order's own store (orders.store_id, guide_id not null, net on the order's
+# day). Each fact is narrowed by the same store and guide predicates as in the
+# raw tables, since both keep their own store_id and guide_id. on_roster: the
+# day is a roster day of the guide (guides.hired_on ≤ day ≤ left_on; false
+# for a guide the guides table does not know). split_day: the guide's shares
+# that day lie in more than one store, so a row is not the guide's whole day and
+# is summed with the others in view first; on every other row `shares` is the
 # guide's count for that day under any scope that shows the row.
-DAILY_SHARES = Rollup(
-    "daily_shares",
-    "one row per (day, store_id, guide_id) with shares (shares.store_id, shared_at day)",
+GUIDE_SHARE_DAYS = Rollup(
+    "guide_share_days",
+    "one row per (day, store_id, guide_id) with shares (the share's store) or WeMall orders credited to the "
+    "guide (the order's store)",
     """
-WITH s AS (
-  SELECT CAST(shared_at AS DATE) AS day, store_id, guide_id, count(*) AS shares
+WITH parts AS (
+  SELECT CAST(shared_at AS DATE) AS day, store_id, guide_id, count(*) AS shares,
+         CAST(NULL AS DECIMAL(18,2)) AS wemall_sales
   FROM shares
   WHERE store_id IN (SELECT store_id FROM stores)
   GROUP BY CAST(shared_at AS DATE), store_id, guide_id
+  UNION ALL
+  SELECT CAST(ordered_at AS DATE) AS day, store_id, guide_id, 0 AS shares,
+         CAST(sum(amount - refund_amount) AS DECIMAL(18,2)) AS wemall_sales
+  FROM orders
+  WHERE channel = 'wemall' AND guide_id IS NOT NULL AND store_id IN (SELECT store_id FROM stores)
+  GROUP BY CAST(ordered_at AS DATE), store_id, guide_id
+), days AS (
+  SELECT day, store_id, guide_id, CAST(sum(shares) AS BIGINT) AS shares,
+         CAST(sum(wemall_sales) AS DECIMAL(18,2)) AS wemall_sales
+  FROM parts
+  GROUP BY day, store_id, guide_id
 )
-SELECT day, store_id, guide_id, CAST(shares AS BIGINT) AS shares,
-       count(*) OVER (PARTITION BY guide_id, day) > 1 AS split_day
-FROM s""",
+SELECT d.day, d.store_id, d.guide_id, d.shares, d.wemall_sales,
+       coalesce(g.hired_on <= d.day AND (g.left_on IS NULL OR g.left_on >= d.day), FALSE) AS on_roster,
+       d.shares > 0 AND count(*) FILTER (WHERE d.shares > 0) OVER (PARTITION BY d.guide_id, d.day) > 1
+         AS split_day
+FROM days d
+LEFT JOIN guides g ON g.guide_id = d.guide_id""",
     "day, store_id, guide_id",
     Gate(store="store_id", guide="guide_id"),
 )
@@ -81,9 +103,13 @@ GROUP BY CAST(ordered_at AS DATE), store_id, guide_id""",
 # anonymous visits (member_id NULL) on one row per (day, store, guide) with
 # member_key NULL. Distinct visitors as buyer_days counts buyers: on the one
 # row that represents a (member, day), the member's previous visit day
-# (prev_day). With nothing narrowing, the members who visited in [start, end]
-# are the representing rows in the period whose prev_day is before start: a
-# plain count. Under any narrowing, count(DISTINCT member_key).
+# (prev_day), and on the one that represents a (region of the share's store,
+# member, day) the member's previous visit day in that region
+# (prev_region_day). With nothing narrowing, the members who visited in
+# [start, end] are the representing rows in the period whose prev_day is before
+# start: a plain count; likewise with prev_region_day when the view is exactly
+# one region (its stores kept whole, nothing else narrowing). Under any other
+# narrowing, count(DISTINCT member_key).
 SHARE_VISITOR_DAYS = Rollup(
     "share_visitor_days",
     "one row per (day, store_id, guide_id, member) with visits of a share (the share's store/guide, "
@@ -99,14 +125,20 @@ WITH keys AS (
   LEFT JOIN keys k ON k.member_id = v.member_id
   GROUP BY CAST(v.visited_at AS DATE), sh.store_id, sh.guide_id, k.member_key
 ), numbered AS (
-  SELECT day, store_id, guide_id, member_key, visits,
-         CASE WHEN member_key IS NOT NULL THEN row_number() OVER (
-           PARTITION BY member_key, day ORDER BY store_id NULLS FIRST, guide_id NULLS FIRST) END AS rep
-  FROM visited
+  SELECT v.day, v.store_id, v.guide_id, v.member_key, v.visits, st.region,
+         CASE WHEN v.member_key IS NOT NULL THEN row_number() OVER (
+           PARTITION BY v.member_key, v.day ORDER BY v.store_id NULLS FIRST, v.guide_id NULLS FIRST) END AS rep,
+         CASE WHEN v.member_key IS NOT NULL AND st.region IS NOT NULL THEN row_number() OVER (
+           PARTITION BY st.region, v.member_key, v.day ORDER BY v.store_id, v.guide_id) END AS rep_region
+  FROM visited v
+  LEFT JOIN stores st ON st.store_id = v.store_id
 )
 SELECT day, store_id, guide_id, member_key, CAST(visits AS BIGINT) AS visits,
        CASE WHEN rep = 1 THEN coalesce(lag(day) OVER (PARTITION BY member_key, rep = 1 ORDER BY day), {NEVER}) END
-         AS prev_day
+         AS prev_day,
+       CASE WHEN rep_region = 1 THEN coalesce(
+         lag(day) OVER (PARTITION BY region, member_key, rep_region = 1 ORDER BY day), {NEVER}) END
+         AS prev_region_day
 FROM numbered""",
     "day, store_id, guide_id, member_key",
     Gate(store="store_id", store_nullable=True, guide="guide_id"),
@@ -117,7 +149,9 @@ FROM numbered""",
 # credited store's city; off_hours = time of day before open_time or at/after
 # close_time. The order's share (any day: an order's share_id names one share)
 # keeps its own store and guide, so the metric counts it only when that share
-# is in view (share_pairs), else as direct.
+# is in view (share_pairs), else as direct. foreign_share: the share's store
+# or guide is not the order's (a share of the order's own store and guide is in
+# view whenever the order is).
 _WEMALL = f"""
   SELECT CAST(o.ordered_at AS DATE) AS day, o.store_id, o.guide_id, o.amount - o.refund_amount AS net,
          o.buyer_city IS NOT NULL AND o.buyer_city <> st.city AS cross_city,
@@ -137,7 +171,9 @@ WITH wm AS ({_WEMALL})
 SELECT day, store_id, guide_id, share_store_id, share_guide_id, target,
        CAST(sum(net) AS DECIMAL(18,2)) AS sales,
        CAST(coalesce(sum(net) FILTER (WHERE cross_city), 0) AS DECIMAL(18,2)) AS cross_city_sales,
-       CAST(coalesce(sum(net) FILTER (WHERE off_hours), 0) AS DECIMAL(18,2)) AS off_hours_sales
+       CAST(coalesce(sum(net) FILTER (WHERE off_hours), 0) AS DECIMAL(18,2)) AS off_hours_sales,
+       share_store_id IS NOT NULL AND (share_store_id <> store_id OR share_guide_id IS DISTINCT FROM guide_id)
+         AS foreign_share
 FROM wm
 GROUP BY day, store_id, guide_id, share_store_id, share_guide_id, target""",
     "day, store_id, guide_id",
@@ -162,5 +198,5 @@ GROUP BY CAST(o.ordered_at AS DATE), o.store_id, o.guide_id, extract(hour FROM o
     Gate(store="store_id", guide="guide_id"),
 )
 
-ROLLUPS: tuple[Rollup, ...] = (DAILY_SHARES, SHARE_PAIRS, SHARE_ORDER_DAYS, SHARE_VISITOR_DAYS,
+ROLLUPS: tuple[Rollup, ...] = (GUIDE_SHARE_DAYS, SHARE_PAIRS, SHARE_ORDER_DAYS, SHARE_VISITOR_DAYS,
                                WEMALL_SOURCE_DAYS, WEMALL_HOURS)
