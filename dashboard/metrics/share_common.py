@@ -88,20 +88,21 @@ roster AS (
 # Shares per (guide, day) in the period, with the day's roster flag and the
 # guide's credited WeMall sales that day, from the guide_share_days rollup (the
 # scoped shares by their own store, the scoped WeMall orders by theirs, per
-# day, store and guide): a row whose guide shared in one store that day is
-# already the guide's day; split days (shares in two stores) are summed over
-# the stores in view first. Bound: $start_day, $end_day.
+# day, store and guide): a simple row of a guide (their own store, all their
+# shares that day in it) is already the guide's day; the other rows
+# (guide_share_other: a split day, another store) are summed per guide and day
+# over the stores in view first. Bound: $start_day, $end_day.
 DAILY_CTE = """
 daily AS (
-  SELECT guide_id, day, shares AS n, on_roster, wemall_sales
+  SELECT guide_key, day, shares AS n, on_roster, wemall_sales
   FROM guide_share_days
-  WHERE day >= $start_day AND day <= $end_day AND NOT split_day
+  WHERE day >= $start_day AND day <= $end_day AND simple AND is_guide
   UNION ALL
-  SELECT guide_id, day, CAST(sum(shares) AS BIGINT) AS n, on_roster,
+  SELECT guide_key, day, CAST(sum(shares) AS BIGINT) AS n, on_roster,
          CAST(sum(wemall_sales) AS DECIMAL(18,2)) AS wemall_sales
-  FROM guide_share_days
-  WHERE day >= $start_day AND day <= $end_day AND split_day
-  GROUP BY guide_id, day, on_roster
+  FROM guide_share_other
+  WHERE day >= $start_day AND day <= $end_day
+  GROUP BY guide_key, day, on_roster
 )"""
 
 # One row per listed guide: roster days, target days, shares, WeMall sales.
@@ -110,11 +111,11 @@ daily AS (
 PER_GUIDE_TEMPLATE = f"""WITH {ROSTER_CTE},
 {DAILY_CTE},
 shared AS (
-  SELECT d.guide_id, sum(d.n) AS shares,
+  SELECT d.guide_key, sum(d.n) AS shares,
          count(*) FILTER (WHERE d.n >= $k AND d.on_roster) AS target_days,
          {{wemall}} AS wemall_sales
   FROM daily d
-  GROUP BY d.guide_id
+  GROUP BY d.guide_key
 ),
 per_guide AS (
   SELECT r.guide_id, r.guide_name, r.store_id, s.store_name, s.region,
@@ -124,7 +125,8 @@ per_guide AS (
          coalesce(sh.wemall_sales, 0) AS wemall_sales
   FROM roster r
   LEFT JOIN stores s ON s.store_id = r.store_id
-  LEFT JOIN shared sh ON sh.guide_id = r.guide_id
+  LEFT JOIN guide_keys gk ON gk.guide_id = r.guide_id
+  LEFT JOIN shared sh ON sh.guide_key = gk.guide_key
 )"""
 # WeMall sales credited = the net of the guide's WeMall orders in the period.
 PER_GUIDE_CTES = PER_GUIDE_TEMPLATE.replace("{wemall}", "sum(d.wemall_sales)")

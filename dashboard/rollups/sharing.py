@@ -24,16 +24,28 @@ from .sales import NEVER
 # The share of an order or a visit, when some scope can see it.
 _KNOWN_SHARES = "(SELECT share_id, store_id, guide_id, target FROM shares WHERE store_id IN (SELECT store_id FROM stores))"
 
+# Guides numbered (guide_key), so the per-guide sums group by a small integer.
+GUIDE_KEYS = Rollup(
+    "guide_keys",
+    "one row per guide of the guides table, with its integer guide_key",
+    "SELECT guide_id, CAST(row_number() OVER (ORDER BY guide_id) AS INTEGER) AS guide_key FROM guides",
+    "guide_key",
+    Gate(guide="guide_id", store_free=True),
+)
+
 # The per-guide figures of share-rate in one table: shares by the share's own
 # store (shares.store_id, shared_at day) and credited WeMall sales by the
 # order's own store (orders.store_id, guide_id not null, net on the order's
 # day). Each fact is narrowed by the same store and guide predicates as in the
-# raw tables, since both keep their own store_id and guide_id. on_roster: the
-# day is a roster day of the guide (guides.hired_on ≤ day ≤ left_on; false
-# for a guide the guides table does not know). split_day: the guide's shares
-# that day lie in more than one store, so a row is not the guide's whole day and
-# is summed with the others in view first; on every other row `shares` is the
-# guide's count for that day under any scope that shows the row.
+# raw tables, since both keep their own store_id and guide_id. From the guides
+# table (the same file): is_guide (role = guide), hired_on, left_on, and
+# on_roster (hired_on ≤ day ≤ left_on). `simple` marks the rows the share rate
+# can take as they are: a row of a guide (role = guide) in their own store
+# (guides.store_id) whose shares that day all lie in that store — visible
+# exactly when the guide is in view, and the guide's whole day; and every row
+# of another role (never on a roster; counted only in the funnel's shares).
+# The other rows (a guide sharing in two stores one day, or in a store not
+# their own) are copied to guide_share_other, summed per guide and day there.
 GUIDE_SHARE_DAYS = Rollup(
     "guide_share_days",
     "one row per (day, store_id, guide_id) with shares (the share's store) or WeMall orders credited to the "
@@ -56,13 +68,31 @@ WITH parts AS (
          CAST(sum(wemall_sales) AS DECIMAL(18,2)) AS wemall_sales
   FROM parts
   GROUP BY day, store_id, guide_id
+), flagged AS (
+  SELECT d.day, d.store_id, d.guide_id, k.guide_key, d.shares, d.wemall_sales,
+         coalesce(g.role = 'guide', FALSE) AS is_guide,
+         coalesce(g.store_id = d.store_id, FALSE) AS home,
+         coalesce(g.hired_on <= d.day AND (g.left_on IS NULL OR g.left_on >= d.day), FALSE) AS on_roster,
+         g.hired_on, g.left_on,
+         count(*) FILTER (WHERE d.shares > 0) OVER (PARTITION BY d.guide_id, d.day) > 1 AS split_day
+  FROM days d
+  LEFT JOIN guides g ON g.guide_id = d.guide_id
+  LEFT JOIN guide_keys k ON k.guide_id = d.guide_id
 )
-SELECT d.day, d.store_id, d.guide_id, d.shares, d.wemall_sales,
-       coalesce(g.hired_on <= d.day AND (g.left_on IS NULL OR g.left_on >= d.day), FALSE) AS on_roster,
-       d.shares > 0 AND count(*) FILTER (WHERE d.shares > 0) OVER (PARTITION BY d.guide_id, d.day) > 1
-         AS split_day
-FROM days d
-LEFT JOIN guides g ON g.guide_id = d.guide_id""",
+SELECT day, store_id, guide_id, guide_key, shares, wemall_sales, is_guide, on_roster, hired_on, left_on,
+       NOT (is_guide AND (split_day OR NOT home)) AS simple
+FROM flagged""",
+    "day, store_id, guide_id",
+    Gate(store="store_id", guide="guide_id"),
+)
+
+GUIDE_SHARE_OTHER = Rollup(
+    "guide_share_other",
+    "the rows of guide_share_days that are not simple (a guide's split day, or a guide's row in another store)",
+    """
+SELECT day, store_id, guide_id, guide_key, shares, wemall_sales, on_roster
+FROM guide_share_days
+WHERE NOT simple""",
     "day, store_id, guide_id",
     Gate(store="store_id", guide="guide_id"),
 )
@@ -198,5 +228,5 @@ GROUP BY CAST(o.ordered_at AS DATE), o.store_id, o.guide_id, extract(hour FROM o
     Gate(store="store_id", guide="guide_id"),
 )
 
-ROLLUPS: tuple[Rollup, ...] = (GUIDE_SHARE_DAYS, SHARE_PAIRS, SHARE_ORDER_DAYS, SHARE_VISITOR_DAYS,
+ROLLUPS: tuple[Rollup, ...] = (GUIDE_KEYS, GUIDE_SHARE_DAYS, GUIDE_SHARE_OTHER, SHARE_PAIRS, SHARE_ORDER_DAYS, SHARE_VISITOR_DAYS,
                                WEMALL_SOURCE_DAYS, WEMALL_HOURS)

@@ -8,7 +8,8 @@ for k and the target rate other than the defaults.
 The hand-built data (one line per case):
 - G1 (S1, 华东) shares in S1 and, the same day, in S3 (华南): a split day, 3
   shares at HQ (meets k = 3), 2 in an 华东 view, 1 in a 华南 one;
-- G2 (S1) hired mid-period; G3 (S2) left mid-period; a day of exactly k shares;
+- G2 (S1) hired mid-period; G3 (S2) left mid-period and shares one day only in
+  S1 (not its store); G1 is credited a WeMall sale in S2; a day of exactly k shares;
   a store manager's shares (never listed, but in the funnel's shares);
 - shares of a store the stores table does not know (S9): no scope shows them;
 - WeMall orders: through another guide's share (credited to G1, G2's share);
@@ -68,6 +69,8 @@ def hand_shares():
                                                                                 "private_chat", "s2a")]
     # G3 left 03-04: 3 on 03-04 (its last day), 3 on 03-05 (after).
     rows += shares_on("G3", "S2", 4, 3, "group") + shares_on("G3", "S2", 5, 3)
+    # G3 shares 3 on 03-03 only at S1, not its own store (seen in S1's view, its rate in S2's).
+    rows += shares_on("G3", "S1", 3, 3)
     # G4 (S3): 3 a day, one of them behind o3; one 10 days before the period.
     for d in (2, 3, 4, 5, 6):
         rows += shares_on("G4", "S3", d, 3)
@@ -117,6 +120,7 @@ def hand_db(tmp_path_factory):
             wm("o10", "2026-03-04 12:00", "S9", 999, guide_id="G4", share_id="s9"),   # unknown store
             wm("o11", "2026-01-20 12:00", "S3", 30, guide_id="G5"),                   # a leaver, before
             wm("o12", "2025-03-04 12:00", "S1", 10, guide_id="G1"),
+            wm("o13", "2026-03-05 13:00", "S2", 25, guide_id="G1"),                   # G1 credited in S2
             order_row("p1", "2026-03-05 12:00", "S1", 1000, guide_id="G1", share_id="s1a"),  # POS via a share
         ],
     )
@@ -183,17 +187,21 @@ def test_hand_built_cases_are_really_there(hand_db):
     east = raw.share_rate(reader_for(hand_db, Scope.of(regions=["华东"])), args).set_index("guide_id")
     assert hq.loc["G1", "target_days"] == 1 and east.loc["G1", "target_days"] == 0   # the split day
     assert hq.loc["G1", "shares"] == 3 and east.loc["G1", "shares"] == 2
+    other = reader_for(hand_db).query("SELECT guide_id, store_id, CAST(day AS VARCHAR) AS day FROM guide_share_other "
+                                      "WHERE day >= DATE '2026-03-01' ORDER BY ALL")
+    assert other.values.tolist() == [["G1", "S1", "2026-03-04"], ["G1", "S2", "2026-03-05"],
+                                     ["G1", "S3", "2026-03-04"], ["G3", "S1", "2026-03-03"]]
     week = MetricArgs(Period(date(2026, 3, 2), AS_OF), AS_OF, ())
     src = raw.wemall_sources(reader_for(hand_db), week).set_index("value")
     # o1 group 100; o2 private_chat 200 (G2's share); o3 moments 200 (G4's share), o7 moments 70 (share made
     # after the order); o4 moments 400 (10 days old); o6 (share not held, net 0), o8 (unknown store's share), o5,
     # o9 direct.
     assert src.loc["group", "sales"] == 100 and src.loc["private_chat", "sales"] == 200
-    assert src.loc["moments", "sales"] == 670 and src.loc["direct", "sales"] == 620
+    assert src.loc["moments", "sales"] == 670 and src.loc["direct", "sales"] == 645
     east_src = raw.wemall_sources(reader_for(hand_db, Scope.of(regions=["华东"])), week).set_index("value")
     assert east_src.loc["moments", "sales"] == 70                    # G4's share at S3 is outside: o3 direct
     g1 = raw.wemall_sources(reader_for(hand_db, filters=Filters.of(guides=["G1"])), week).set_index("value")
-    assert g1.loc["private_chat", "sales"] == 0 and g1.loc["direct", "sales"] == 400    # G2's, G4's shares hidden
+    assert g1.loc["private_chat", "sales"] == 0 and g1.loc["direct", "sales"] == 425    # G2's, G4's shares hidden
     f_hq = raw.share_funnel(reader_for(hand_db), week).iloc[0]
     f_east = raw.share_funnel(reader_for(hand_db, Scope.of(regions=["华东"])), week).iloc[0]
     assert f_hq["share_visits"] == 11 and f_hq["share_visitors"] == 5   # gone and s9 visits count at HQ
