@@ -4,7 +4,7 @@ same scope gate. Kept here, in the tests only, as the reference the rollup
 paths (dashboard/rollups/sharing.py) must equal exactly. The SQL is the
 product's former SQL, unchanged; the Python around it is the former code,
 reusing only the product's pure helpers that did not change (level SQL over
-per_guide, _finish, diagnose, pick_guides, the roster by day)."""
+per_guide, diagnose, pick_guides, the roster by day)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -21,9 +21,18 @@ from dashboard.metrics import share_trend as st
 from dashboard.metrics import wemall_by_hour as wh
 from dashboard.metrics import wemall_sources as ws
 from dashboard.metrics.base import period_params, ratio
-from dashboard.metrics.share_common import (DIAGNOSES, LEVEL_SQL, ROSTER_CTE, _finish, days_of, diagnose,
+from dashboard.metrics.share_common import (DIAGNOSES, LEVEL_SQL, ROSTER_CTE, days_of, diagnose,
                                             guides_on_roster_by_day, k_of, roster_intervals, target_of)
 from dashboard.period import Period
+
+
+def _finish(df: pd.DataFrame) -> pd.DataFrame:
+    for c in ("roster_days", "target_days", "shares"):
+        df[c] = df[c].fillna(0).astype("int64")
+    df["wemall_sales"] = df["wemall_sales"].fillna(0.0).astype(float)
+    df["share_rate"] = [float("nan") if v is None else v for v in map(ratio, df["target_days"], df["roster_days"])]
+    df["sales_per_share"] = [float("nan") if v is None else v for v in map(ratio, df["wemall_sales"], df["shares"])]
+    return df
 
 
 def params(period: Period, k: int) -> dict:
