@@ -40,6 +40,8 @@ Readings (also in README "Metric notes · Sharing"):
 """
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from datetime import timedelta
 
 import numpy as np
@@ -130,22 +132,18 @@ per_guide AS (
 )"""
 # WeMall sales credited = the net of the guide's WeMall orders in the period.
 PER_GUIDE_CTES = PER_GUIDE_TEMPLATE.replace("{wemall}", "sum(d.wemall_sales)")
-# Without the WeMall sales (the heatmap and the morning need only the share figures): left at 0.
-PER_GUIDE_NO_SALES_CTES = PER_GUIDE_TEMPLATE.replace("{wemall}", "CAST(NULL AS DECIMAL(18,2))")
 
-FIGURES = "sum(roster_days) AS roster_days, sum(target_days) AS target_days, sum(shares) AS shares, " \
-          "CAST(sum(wemall_sales) AS DOUBLE) AS wemall_sales"
+# The guide rows, WeMall sales in whole cents (exact: a sum over guides stays
+# the exact DECIMAL sum, and cents / 100 is the same double as the DECIMAL's cast).
+GUIDE_ROWS_SQL = PER_GUIDE_CTES + """
+SELECT guide_id, guide_name, store_id, store_name, region, roster_days, target_days,
+       CAST(shares AS BIGINT) AS shares, CAST(wemall_sales * 100 AS BIGINT) AS wemall_cents
+FROM per_guide ORDER BY guide_id"""
 
-# The final SELECT of each level over per_guide (keys are constants, never input).
-LEVEL_SQL = {
-    "guide": "SELECT guide_id, guide_name, store_id, store_name, region, roster_days, target_days, shares, "
-             "CAST(wemall_sales AS DOUBLE) AS wemall_sales FROM per_guide ORDER BY guide_id",
-    "store": f"SELECT store_id, store_name, region, {FIGURES} FROM per_guide "
-             "GROUP BY store_id, store_name, region ORDER BY store_id",
-    "region": f"SELECT region, {FIGURES} FROM per_guide GROUP BY region ORDER BY region",
-    "total": f"SELECT {FIGURES} FROM per_guide",
-}
-LEVELS = tuple(LEVEL_SQL)
+LEVELS = ("guide", "store", "region", "total")
+# Above guide level: the sums over the level's guide rows (not an average of rates).
+LEVEL_KEYS = {"store": ["store_id", "store_name", "region"], "region": ["region"], "total": []}
+SUMMED = ["roster_days", "target_days", "shares", "wemall_cents"]
 
 
 def _finish(df: pd.DataFrame) -> pd.DataFrame:
@@ -166,15 +164,56 @@ def _ratios(num: pd.Series, den: pd.Series) -> np.ndarray:
     return out
 
 
-def share_figures(reader: Reader, period: Period, k: int, level: str, with_sales: bool = True) -> pd.DataFrame:
+def share_figures(reader: Reader, period: Period, k: int, level: str) -> pd.DataFrame:
     """Roster days, target days, share rate, shares, WeMall sales and sales per
-    share at `level` (guide, store, region or total) for the period
-    (`with_sales=False`: WeMall sales left at 0, the orders not read)."""
-    if level not in LEVEL_SQL:
+    share at `level` (guide, store, region or total) for the period: the guide
+    rows of one query (`guide_rows`, shared by every level and metric of the
+    same view, period and k), summed per store, region or in total."""
+    if level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}")
-    ctes = PER_GUIDE_CTES if with_sales else PER_GUIDE_NO_SALES_CTES
-    df = reader.query(ctes + "\n" + LEVEL_SQL[level], params(period, k))
+    guides = guide_rows(reader, period, k)
+    if level == "guide":
+        df = guides
+    elif level == "total":
+        df = pd.DataFrame([{c: int(guides[c].sum()) for c in SUMMED}], columns=SUMMED)
+    else:
+        keys = LEVEL_KEYS[level]
+        df = (guides.groupby(keys, dropna=False, sort=False)[SUMMED].sum().reset_index()
+              .sort_values(keys[0], kind="mergesort", na_position="last").reset_index(drop=True))
+    df = df.assign(wemall_sales=df["wemall_cents"].to_numpy(dtype="float64") / 100.0).drop(columns="wemall_cents")
     return _finish(df)
+
+
+# The guide rows per (database version, scope, filters, period, k): the share
+# page asks for them at four levels and in the diagnosis and the heatmap on
+# every rerun; one query answers all. Bounded, least recently used out first;
+# callers get a copy.
+_ROWS: "OrderedDict[tuple, pd.DataFrame]" = OrderedDict()
+_ROWS_LOCK = threading.Lock()
+_ROWS_MAX = 32
+
+
+def _version_of(db) -> str:
+    version = getattr(db, "version", None)
+    return str(version() if callable(version) else version)
+
+
+def guide_rows(reader: Reader, period: Period, k: int) -> pd.DataFrame:
+    key = (str(getattr(reader.db, "path", id(reader.db))), _version_of(reader.db), reader.scope.key(),
+           reader.filters.key(), period.start, period.end, int(k))
+    with _ROWS_LOCK:
+        hit = _ROWS.get(key)
+        if hit is not None:
+            _ROWS.move_to_end(key)
+            return hit.copy()
+    df = reader.query(GUIDE_ROWS_SQL, params(period, k))
+    for c in SUMMED:
+        df[c] = df[c].fillna(0).astype("int64")
+    with _ROWS_LOCK:
+        _ROWS[key] = df
+        while len(_ROWS) > _ROWS_MAX:
+            _ROWS.popitem(last=False)
+    return df.copy()
 
 
 def diagnose(guides: pd.DataFrame, target_rate: float) -> tuple[pd.Series, float | None]:

@@ -65,7 +65,7 @@ def share_heatmap(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     """Each listed guide's shares on each roster day and whether the day met the target."""
     k = k_of(args)
     rows = max(1, int(args.opt("heatmap_rows", 10) or 10))
-    guides = share_figures(reader, args.period, k, "guide", with_sales=False)
+    guides = share_figures(reader, args.period, k, "guide")
     if guides.empty:
         return pd.DataFrame(columns=COLUMNS)
     listed = pick_guides(guides, rows)

@@ -3,8 +3,7 @@ straight from the raw scoped `shares`, `share_visits` and `orders`, through the
 same scope gate. Kept here, in the tests only, as the reference the rollup
 paths (dashboard/rollups/sharing.py) must equal exactly. The SQL is the
 product's former SQL, unchanged; the Python around it is the former code,
-reusing only the product's pure helpers that did not change (level SQL over
-per_guide, diagnose, pick_guides, the roster by day)."""
+reusing only the product's pure helpers that did not change (diagnose, pick_guides, the roster by day)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -21,7 +20,7 @@ from dashboard.metrics import share_trend as st
 from dashboard.metrics import wemall_by_hour as wh
 from dashboard.metrics import wemall_sources as ws
 from dashboard.metrics.base import period_params, ratio
-from dashboard.metrics.share_common import (DIAGNOSES, LEVEL_SQL, ROSTER_CTE, days_of, diagnose,
+from dashboard.metrics.share_common import (DIAGNOSES, ROSTER_CTE, days_of, diagnose,
                                             guides_on_roster_by_day, k_of, roster_intervals, target_of)
 from dashboard.period import Period
 
@@ -74,6 +73,18 @@ CREDITED = """credited AS (
   GROUP BY guide_id
 )"""
 NO_SALES = "credited AS (SELECT CAST(NULL AS VARCHAR) AS guide_id, CAST(0 AS DECIMAL(18, 2)) AS wemall_sales WHERE FALSE)"
+
+
+FIGURES = "sum(roster_days) AS roster_days, sum(target_days) AS target_days, sum(shares) AS shares, " \
+          "CAST(sum(wemall_sales) AS DOUBLE) AS wemall_sales"
+LEVEL_SQL = {
+    "guide": "SELECT guide_id, guide_name, store_id, store_name, region, roster_days, target_days, shares, "
+             "CAST(wemall_sales AS DOUBLE) AS wemall_sales FROM per_guide ORDER BY guide_id",
+    "store": f"SELECT store_id, store_name, region, {FIGURES} FROM per_guide "
+             "GROUP BY store_id, store_name, region ORDER BY store_id",
+    "region": f"SELECT region, {FIGURES} FROM per_guide GROUP BY region ORDER BY region",
+    "total": f"SELECT {FIGURES} FROM per_guide",
+}
 
 
 def share_figures(reader, period, k, level, with_sales=True):
