@@ -154,22 +154,24 @@ WITH keys AS (
   LEFT JOIN {_KNOWN_SHARES} sh ON sh.share_id = v.share_id
   LEFT JOIN keys k ON k.member_id = v.member_id
   GROUP BY CAST(v.visited_at AS DATE), sh.store_id, sh.guide_id, k.member_key
-), numbered AS (
+), ordered AS (
+  -- The day of the member's previous row (any store / the same region), rows in
+  -- (day, store, guide) order: on the first row of a (member, day) it is the
+  -- previous visit day, on the others that same day.
   SELECT v.day, v.store_id, v.guide_id, v.member_key, v.visits, st.region,
-         CASE WHEN v.member_key IS NOT NULL THEN row_number() OVER (
-           PARTITION BY v.member_key, v.day ORDER BY v.store_id NULLS FIRST, v.guide_id NULLS FIRST) END AS rep,
-         CASE WHEN v.member_key IS NOT NULL AND st.region IS NOT NULL THEN row_number() OVER (
-           PARTITION BY st.region, v.member_key, v.day ORDER BY v.store_id, v.guide_id) END AS rep_region
+         lag(v.day) OVER (PARTITION BY v.member_key
+                          ORDER BY v.day, v.store_id NULLS FIRST, v.guide_id NULLS FIRST) AS before_any,
+         lag(v.day) OVER (PARTITION BY st.region, v.member_key
+                          ORDER BY v.day, v.store_id, v.guide_id NULLS FIRST) AS before_region
   FROM visited v
   LEFT JOIN stores st ON st.store_id = v.store_id
 )
 SELECT day, store_id, guide_id, member_key, CAST(visits AS BIGINT) AS visits,
-       CASE WHEN rep = 1 THEN coalesce(lag(day) OVER (PARTITION BY member_key, rep = 1 ORDER BY day), {NEVER}) END
-         AS prev_day,
-       CASE WHEN rep_region = 1 THEN coalesce(
-         lag(day) OVER (PARTITION BY region, member_key, rep_region = 1 ORDER BY day), {NEVER}) END
-         AS prev_region_day
-FROM numbered""",
+       CASE WHEN member_key IS NULL THEN NULL WHEN before_any IS NULL THEN {NEVER}
+            WHEN before_any < day THEN before_any END AS prev_day,
+       CASE WHEN member_key IS NULL OR region IS NULL THEN NULL WHEN before_region IS NULL THEN {NEVER}
+            WHEN before_region < day THEN before_region END AS prev_region_day
+FROM ordered""",
     "day, store_id, guide_id, member_key",
     Gate(store="store_id", store_nullable=True, guide="guide_id"),
 )
