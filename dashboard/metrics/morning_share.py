@@ -32,7 +32,7 @@ def morning_share(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     """The as-of day's share rate: the scope's total and each store, ranked."""
     day = Period(args.as_of, args.as_of)
     k = k_of(args)
-    stores = share_figures(reader, day, k, "store", with_sales=False)
+    stores = share_figures(reader, day, k, "store")
     total = {c: int(stores[c].sum()) for c in ("roster_days", "target_days", "shares")}
     total["share_rate"] = ratio(total["target_days"], total["roster_days"])
     stores = stores.sort_values(["share_rate", "store_id"], ascending=[False, True], na_position="last")

@@ -11,6 +11,7 @@ roster days". Read: a guide's roster days are consecutive, so a guide still
 employed on the as-of day has as_of − 2 … as_of as the last three; a guide
 who left earlier, or was hired less than 3 days ago, is not listed. shares =
 the guide's shares over those 3 days; since_day = the first of them.
+Shares are read from the guide_share_days rollup (per day, store and guide).
 """
 from __future__ import annotations
 
@@ -19,9 +20,8 @@ from datetime import timedelta
 import pandas as pd
 
 from ..columns import cols
-from ..period import Period
 from ..reader import Reader
-from .base import MetricArgs, metric, period_params
+from .base import MetricArgs, metric
 from .share_common import SHARE_OPTIONS, k_of
 
 DECLARED = cols("guide_id", "guide_name", "store_id", "store_name", "region", "shares:count", "since_day:date")
@@ -30,9 +30,9 @@ DAYS = 3
 
 SQL = """
 WITH daily AS (
-  SELECT guide_id, CAST(shared_at AS DATE) AS day, count(*) AS n
-  FROM shares WHERE shared_at >= $start AND shared_at < $end
-  GROUP BY guide_id, CAST(shared_at AS DATE)
+  SELECT guide_id, day, sum(shares) AS n
+  FROM guide_share_days WHERE day >= $from_day AND day <= $to_day
+  GROUP BY guide_id, day
 ),
 per_guide AS (
   SELECT guide_id, sum(n) AS shares, count(*) FILTER (WHERE n >= $k) AS target_days
@@ -53,8 +53,7 @@ ORDER BY g.store_id, g.guide_id
 def share_attention(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     """Guides on the roster who made fewer than k shares on each of the last 3 days up to the as-of day."""
     first = args.as_of - timedelta(days=DAYS - 1)
-    span = Period(first, args.as_of)
-    df = reader.query(SQL, {**period_params(span), "k": k_of(args), "from_day": first, "to_day": args.as_of})
+    df = reader.query(SQL, {"k": k_of(args), "from_day": first, "to_day": args.as_of})
     df["shares"] = df["shares"].astype("int64")
     df["since_day"] = first
     return df[COLUMNS]

@@ -40,6 +40,8 @@ Readings (also in README "Metric notes · Sharing"):
 """
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from datetime import timedelta
 
 import numpy as np
@@ -47,7 +49,7 @@ import pandas as pd
 
 from ..period import Period
 from ..reader import Reader
-from .base import Option, period_params, ratio
+from .base import Option
 
 K_OPTION = Option(int, 3, "shares a day that meet a guide's daily share target", setting="share_k", minimum=1)
 TARGET_OPTION = Option(float, 0.8, "target share rate (a fraction 0-1)", setting="share_target_rate", minimum=0)
@@ -71,7 +73,7 @@ def target_of(args) -> float:
 
 
 def params(period: Period, k: int) -> dict:
-    return {**period_params(period), "start_day": period.start, "end_day": period.end, "k": int(k)}
+    return {"start_day": period.start, "end_day": period.end, "k": int(k)}
 
 
 # Guides on the roster in the period (role = guide), with the first and last
@@ -85,84 +87,133 @@ roster AS (
   WHERE g.role = 'guide' AND g.hired_on <= $end_day AND (g.left_on IS NULL OR g.left_on >= $start_day)
 )"""
 
-# Shares per (guide, day) in the period. Bound: $start, $end.
+# Shares per (guide, day) in the period, with the day's roster flag and the
+# guide's credited WeMall sales that day, from the guide_share_days rollup (the
+# scoped shares by their own store, the scoped WeMall orders by theirs, per
+# day, store and guide): a simple row of a guide (their own store, all their
+# shares that day in it) is already the guide's day; the other rows
+# (guide_share_other: a split day, another store) are summed per guide and day
+# over the stores in view first. Bound: $start_day, $end_day.
 DAILY_CTE = """
 daily AS (
-  SELECT guide_id, CAST(shared_at AS DATE) AS day, count(*) AS n
-  FROM shares
-  WHERE shared_at >= $start AND shared_at < $end
-  GROUP BY guide_id, CAST(shared_at AS DATE)
+  SELECT guide_key, day, shares AS n, on_roster, wemall_sales
+  FROM guide_share_days
+  WHERE day >= $start_day AND day <= $end_day AND simple AND is_guide
+  UNION ALL
+  SELECT guide_key, day, CAST(sum(shares) AS BIGINT) AS n, on_roster,
+         CAST(sum(wemall_sales) AS DECIMAL(18,2)) AS wemall_sales
+  FROM guide_share_other
+  WHERE day >= $start_day AND day <= $end_day
+  GROUP BY guide_key, day, on_roster
 )"""
 
 # One row per listed guide: roster days, target days, shares, WeMall sales.
+# The daily rows are summed per guide first, then joined to the roster (a
+# target day: ≥ k shares on a roster day; the roster's days lie in the period).
 PER_GUIDE_TEMPLATE = f"""WITH {ROSTER_CTE},
 {DAILY_CTE},
 shared AS (
-  SELECT d.guide_id, sum(d.n) AS shares,
-         count(*) FILTER (WHERE d.n >= $k AND d.day >= r.from_day AND d.day <= r.to_day) AS target_days
-  FROM daily d JOIN roster r ON r.guide_id = d.guide_id
-  GROUP BY d.guide_id
+  SELECT d.guide_key, sum(d.n) AS shares,
+         count(*) FILTER (WHERE d.n >= $k AND d.on_roster) AS target_days,
+         {{wemall}} AS wemall_sales
+  FROM daily d
+  GROUP BY d.guide_key
 ),
-{{credited}},
 per_guide AS (
   SELECT r.guide_id, r.guide_name, r.store_id, s.store_name, s.region,
          date_diff('day', r.from_day, r.to_day) + 1 AS roster_days,
          coalesce(sh.target_days, 0) AS target_days,
          coalesce(sh.shares, 0) AS shares,
-         coalesce(c.wemall_sales, 0) AS wemall_sales
+         coalesce(sh.wemall_sales, 0) AS wemall_sales
   FROM roster r
   LEFT JOIN stores s ON s.store_id = r.store_id
-  LEFT JOIN shared sh ON sh.guide_id = r.guide_id
-  LEFT JOIN credited c ON c.guide_id = r.guide_id
+  LEFT JOIN guide_keys gk ON gk.guide_id = r.guide_id
+  LEFT JOIN shared sh ON sh.guide_key = gk.guide_key
 )"""
-CREDITED = """credited AS (
-  SELECT guide_id, sum(net) AS wemall_sales
-  FROM orders
-  WHERE ordered_at >= $start AND ordered_at < $end AND channel = 'wemall' AND guide_id IS NOT NULL
-  GROUP BY guide_id
-)"""
-# Without the WeMall sales (the heatmap needs only the share figures): no orders scan.
-NO_SALES = "credited AS (SELECT CAST(NULL AS VARCHAR) AS guide_id, CAST(0 AS DECIMAL(18, 2)) AS wemall_sales WHERE FALSE)"
-PER_GUIDE_CTES = PER_GUIDE_TEMPLATE.replace("{credited}", CREDITED)
-PER_GUIDE_NO_SALES_CTES = PER_GUIDE_TEMPLATE.replace("{credited}", NO_SALES)
+# WeMall sales credited = the net of the guide's WeMall orders in the period.
+PER_GUIDE_CTES = PER_GUIDE_TEMPLATE.replace("{wemall}", "sum(d.wemall_sales)")
 
-FIGURES = "sum(roster_days) AS roster_days, sum(target_days) AS target_days, sum(shares) AS shares, " \
-          "CAST(sum(wemall_sales) AS DOUBLE) AS wemall_sales"
+# The guide rows, WeMall sales in whole cents (exact: a sum over guides stays
+# the exact DECIMAL sum, and cents / 100 is the same double as the DECIMAL's cast).
+GUIDE_ROWS_SQL = PER_GUIDE_CTES + """
+SELECT guide_id, guide_name, store_id, store_name, region, roster_days, target_days,
+       CAST(shares AS BIGINT) AS shares, CAST(wemall_sales * 100 AS BIGINT) AS wemall_cents
+FROM per_guide ORDER BY guide_id"""
 
-# The final SELECT of each level over per_guide (keys are constants, never input).
-LEVEL_SQL = {
-    "guide": "SELECT guide_id, guide_name, store_id, store_name, region, roster_days, target_days, shares, "
-             "CAST(wemall_sales AS DOUBLE) AS wemall_sales FROM per_guide ORDER BY guide_id",
-    "store": f"SELECT store_id, store_name, region, {FIGURES} FROM per_guide "
-             "GROUP BY store_id, store_name, region ORDER BY store_id",
-    "region": f"SELECT region, {FIGURES} FROM per_guide GROUP BY region ORDER BY region",
-    "total": f"SELECT {FIGURES} FROM per_guide",
-}
-LEVELS = tuple(LEVEL_SQL)
+LEVELS = ("guide", "store", "region", "total")
+# Above guide level: the sums over the level's guide rows (not an average of rates).
+LEVEL_KEYS = {"store": ["store_id", "store_name", "region"], "region": ["region"], "total": []}
+SUMMED = ["roster_days", "target_days", "shares", "wemall_cents"]
 
 
 def _finish(df: pd.DataFrame) -> pd.DataFrame:
     for c in ("roster_days", "target_days", "shares"):
         df[c] = df[c].fillna(0).astype("int64")
     df["wemall_sales"] = df["wemall_sales"].fillna(0.0).astype(float)
-    df["share_rate"] = _floats(ratio(t, r) for t, r in zip(df["target_days"], df["roster_days"]))
-    df["sales_per_share"] = _floats(ratio(s, n) for s, n in zip(df["wemall_sales"], df["shares"]))
+    df["share_rate"] = _ratios(df["target_days"], df["roster_days"])
+    df["sales_per_share"] = _ratios(df["wemall_sales"], df["shares"])
     return df
 
 
-def _floats(values) -> list[float]:
-    return [float("nan") if v is None else v for v in values]
+def _ratios(num: pd.Series, den: pd.Series) -> np.ndarray:
+    """base.ratio element-wise (num / den as floats; NaN where den is 0): the
+    same IEEE division, without a Python call per row."""
+    n, d = num.to_numpy(dtype="float64"), den.to_numpy(dtype="float64")
+    out = np.full(len(n), np.nan)
+    np.divide(n, d, out=out, where=d != 0)
+    return out
 
 
-def share_figures(reader: Reader, period: Period, k: int, level: str, with_sales: bool = True) -> pd.DataFrame:
+def share_figures(reader: Reader, period: Period, k: int, level: str) -> pd.DataFrame:
     """Roster days, target days, share rate, shares, WeMall sales and sales per
-    share at `level` (guide, store, region or total) for the period
-    (`with_sales=False`: WeMall sales left at 0, the orders not read)."""
-    if level not in LEVEL_SQL:
+    share at `level` (guide, store, region or total) for the period: the guide
+    rows of one query (`guide_rows`, shared by every level and metric of the
+    same view, period and k), summed per store, region or in total."""
+    if level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}")
-    ctes = PER_GUIDE_CTES if with_sales else PER_GUIDE_NO_SALES_CTES
-    df = reader.query(ctes + "\n" + LEVEL_SQL[level], params(period, k))
+    guides = guide_rows(reader, period, k)
+    if level == "guide":
+        df = guides
+    elif level == "total":
+        df = pd.DataFrame([{c: int(guides[c].sum()) for c in SUMMED}], columns=SUMMED)
+    else:
+        keys = LEVEL_KEYS[level]
+        df = (guides.groupby(keys, dropna=False, sort=False)[SUMMED].sum().reset_index()
+              .sort_values(keys[0], kind="mergesort", na_position="last").reset_index(drop=True))
+    df = df.assign(wemall_sales=df["wemall_cents"].to_numpy(dtype="float64") / 100.0).drop(columns="wemall_cents")
     return _finish(df)
+
+
+# The guide rows per (database version, scope, filters, period, k): the share
+# page asks for them at four levels and in the diagnosis and the heatmap on
+# every rerun; one query answers all. Bounded, least recently used out first;
+# callers get a copy.
+_ROWS: "OrderedDict[tuple, pd.DataFrame]" = OrderedDict()
+_ROWS_LOCK = threading.Lock()
+_ROWS_MAX = 32
+
+
+def _version_of(db) -> str:
+    version = getattr(db, "version", None)
+    return str(version() if callable(version) else version)
+
+
+def guide_rows(reader: Reader, period: Period, k: int) -> pd.DataFrame:
+    key = (str(getattr(reader.db, "path", id(reader.db))), _version_of(reader.db), reader.scope.key(),
+           reader.filters.key(), period.start, period.end, int(k))
+    with _ROWS_LOCK:
+        hit = _ROWS.get(key)
+        if hit is not None:
+            _ROWS.move_to_end(key)
+            return hit.copy()
+    df = reader.query(GUIDE_ROWS_SQL, params(period, k))
+    for c in SUMMED:
+        df[c] = df[c].fillna(0).astype("int64")
+    with _ROWS_LOCK:
+        _ROWS[key] = df
+        while len(_ROWS) > _ROWS_MAX:
+            _ROWS.popitem(last=False)
+    return df.copy()
 
 
 def diagnose(guides: pd.DataFrame, target_rate: float) -> tuple[pd.Series, float | None]:

@@ -23,33 +23,59 @@ import pandas as pd
 
 from ..columns import cols
 from ..reader import Reader
-from .base import MetricArgs, metric, period_params, ratio
+from ..scope import DIMENSIONS, Filters, Scope, nothing_narrows
+from .base import MetricArgs, metric, ratio
 
 DECLARED = cols("shares:count", "share_visits:count", "share_visitors:count", "share_orders:count", "share_sales:money",
                 "visits_per_share:number", "visit_conversion:rate", "has_visits:flag")
 COLUMNS = [c.name for c in DECLARED]
 
+# From the sharing rollups (dashboard/rollups/sharing.py): shares from
+# guide_share_days, visits and visitors from share_visitor_days (by the visited
+# share's store and guide), orders from share_order_days. Bound: $start_day,
+# $end_day.
 SQL = """
 WITH v AS (
-  SELECT count(*) AS visits, count(DISTINCT member_id) AS visitors
-  FROM share_visits WHERE visited_at >= $start AND visited_at < $end
+  SELECT CAST(coalesce(sum(visits), 0) AS BIGINT) AS visits, {visitors} AS visitors
+  FROM share_visitor_days WHERE day >= $start_day AND day <= $end_day
 ),
 o AS (
-  SELECT count(*) FILTER (WHERE is_order) AS share_orders, CAST(coalesce(sum(net), 0) AS DOUBLE) AS share_sales
-  FROM orders WHERE ordered_at >= $start AND ordered_at < $end AND share_id IS NOT NULL
+  SELECT CAST(coalesce(sum(share_orders), 0) AS BIGINT) AS share_orders,
+         CAST(coalesce(sum(share_sales), 0) AS DOUBLE) AS share_sales
+  FROM share_order_days WHERE day >= $start_day AND day <= $end_day
 )
-SELECT (SELECT count(*) FROM shares WHERE shared_at >= $start AND shared_at < $end) AS shares,
+SELECT (SELECT CAST(coalesce(sum(shares), 0) AS BIGINT) FROM guide_share_days
+        WHERE day >= $start_day AND day <= $end_day) AS shares,
        v.visits, v.visitors, o.share_orders, o.share_sales
 FROM v, o
 """
+# Distinct visitors: with nothing narrowing, the representing (member, day)
+# rows whose previous visit lies before the period (a plain count, see the
+# rollup); in a view of exactly one region, the same over that region's chain;
+# else the exact distinct count.
+VISITORS_FAST = "count(*) FILTER (WHERE prev_day < $start_day)"
+VISITORS_ONE_REGION = "count(*) FILTER (WHERE prev_region_day < $start_day)"
+VISITORS_EXACT = "count(DISTINCT member_key)"
 
-ANY_VISITS_SQL = "SELECT EXISTS (SELECT 1 FROM share_visits) AS any_visits"
+
+def visitors_count(scope: Scope, filters: Filters) -> str:
+    """How share_visitor_days counts distinct visitors for this view (exact in each case)."""
+    if nothing_narrows(scope, filters):
+        return VISITORS_FAST
+    others = [v for d, v in zip(DIMENSIONS, filters.values()) if d.name != "regions"]
+    if scope.denies_all or scope.stores is not None or any(others):
+        return VISITORS_EXACT
+    chosen = [set(r) for r in (scope.regions, filters.regions or None) if r is not None]
+    return VISITORS_ONE_REGION if chosen and len(set.intersection(*chosen)) == 1 else VISITORS_EXACT
+
+ANY_VISITS_SQL = "SELECT EXISTS (SELECT 1 FROM share_visitor_days) AS any_visits"
 
 
 @metric("share-funnel", DECLARED, grain="one row for the period")
 def share_funnel(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     """Shares, their visits and visitors, and the orders through shares in the period."""
-    row = reader.query(SQL, period_params(args.period)).iloc[0].to_dict()
+    sql = SQL.replace("{visitors}", visitors_count(reader.scope, reader.filters))
+    row = reader.query(sql, {"start_day": args.period.start, "end_day": args.period.end}).iloc[0].to_dict()
     has = bool(row["visits"]) or bool(reader.scalar(ANY_VISITS_SQL))
     out = {"shares": int(row["shares"]), "share_visits": int(row["visits"]),
            "share_visitors": int(row["visitors"]), "share_orders": int(row["share_orders"])}

@@ -29,11 +29,13 @@ DECLARED = cols("guide_id", "guide_name", "store_id", "heat_band", "share_rate:r
 COLUMNS = [c.name for c in DECLARED]
 ALL_GUIDES_UP_TO = 25
 
+# The listed guides' shares per day (the guide_share_days rollup, summed over the
+# stores in view).
 SQL = """
-SELECT guide_id, CAST(shared_at AS DATE) AS day, count(*) AS n
-FROM shares
-WHERE shared_at >= $start AND shared_at < $end AND list_contains($guide_ids, guide_id)
-GROUP BY guide_id, CAST(shared_at AS DATE)
+SELECT guide_id, day, sum(shares) AS n
+FROM guide_share_days
+WHERE day >= $start_day AND day <= $end_day AND list_contains($guide_ids, guide_id)
+GROUP BY guide_id, day
 """
 
 ROSTER_SQL = """
@@ -63,13 +65,13 @@ def share_heatmap(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     """Each listed guide's shares on each roster day and whether the day met the target."""
     k = k_of(args)
     rows = max(1, int(args.opt("heatmap_rows", 10) or 10))
-    guides = share_figures(reader, args.period, k, "guide", with_sales=False)
+    guides = share_figures(reader, args.period, k, "guide")
     if guides.empty:
         return pd.DataFrame(columns=COLUMNS)
     listed = pick_guides(guides, rows)
     p = {**params(args.period, k), "guide_ids": list(listed["guide_id"])}
     p.pop("k")
-    counts = reader.query(SQL, {x: p[x] for x in ("start", "end", "guide_ids")})
+    counts = reader.query(SQL, {x: p[x] for x in ("start_day", "end_day", "guide_ids")})
     counts["day"] = pd.to_datetime(counts["day"]).dt.date
     n_by = {(g, d): int(n) for g, d, n in zip(counts["guide_id"], counts["day"], counts["n"])}
     spans = reader.query(ROSTER_SQL, {x: p[x] for x in ("start_day", "end_day", "guide_ids")})

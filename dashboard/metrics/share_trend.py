@@ -19,19 +19,33 @@ import pandas as pd
 from ..columns import cols
 from ..reader import Reader
 from .base import MetricArgs, metric, ratio
-from .share_common import (DAILY_CTE, ROSTER_CTE, SHARE_OPTIONS, days_of, guides_on_roster_by_day, k_of, params,
+from .share_common import (ROSTER_CTE, SHARE_OPTIONS, days_of, guides_on_roster_by_day, k_of, params,
                            roster_intervals, target_of)
 
 DECLARED = cols("day:date", "roster_guides:count", "target_guides:count", "share_rate:rate", "target_rate:rate",
                 "shares:count")
 COLUMNS = [c.name for c in DECLARED]
 
+# From guide_share_days (see share_common.DAILY_CTE): a simple row of a guide
+# is visible exactly when the guide is in view, so it needs no roster join,
+# only the guide's employment overlapping the period; the other rows are
+# summed per guide and day and kept for the guides on the roster.
 SQL = f"""WITH {ROSTER_CTE},
-{DAILY_CTE}
+daily AS (
+  SELECT day, shares AS n, on_roster
+  FROM guide_share_days
+  WHERE day >= $start_day AND day <= $end_day AND simple AND is_guide
+    AND hired_on <= $end_day AND (left_on IS NULL OR left_on >= $start_day)
+  UNION ALL
+  SELECT day, CAST(sum(shares) AS BIGINT) AS n, on_roster
+  FROM guide_share_other
+  WHERE day >= $start_day AND day <= $end_day AND guide_id IN (SELECT guide_id FROM roster)
+  GROUP BY guide_id, day, on_roster
+)
 SELECT d.day,
-       count(*) FILTER (WHERE d.n >= $k AND d.day >= r.from_day AND d.day <= r.to_day) AS target_guides,
+       count(*) FILTER (WHERE d.n >= $k AND d.on_roster) AS target_guides,
        sum(d.n) AS shares
-FROM daily d JOIN roster r ON r.guide_id = d.guide_id
+FROM daily d
 GROUP BY d.day
 """
 

@@ -18,22 +18,19 @@ import pandas as pd
 
 from ..columns import cols
 from ..reader import Reader
-from .base import MetricArgs, metric, period_params
+from .base import MetricArgs, metric
 
 DECLARED = cols("hour_of_day:number", "wemall_sales:money", "off_hours_sales:money", "open_stores:count", "scope_stores:count")
 COLUMNS = [c.name for c in DECLARED]
 
+# From the wemall_hours rollup (dashboard/rollups/sharing.py): the scoped
+# WeMall orders' net per day, store, guide and hour, with its off-hours part.
 SQL = """
-WITH wm AS (
-  SELECT o.net, extract(hour FROM o.ordered_at) AS hour, CAST(o.ordered_at AS TIME) AS at_time,
-         st.open_time, st.close_time
-  FROM orders o JOIN stores st ON st.store_id = o.store_id
-  WHERE o.ordered_at >= $start AND o.ordered_at < $end AND o.channel = 'wemall'
-)
-SELECT hour, CAST(sum(net) AS DOUBLE) AS wemall_sales,
-       CAST(coalesce(sum(net) FILTER (WHERE at_time < open_time OR at_time >= close_time), 0) AS DOUBLE)
-         AS off_hours_sales
-FROM wm GROUP BY hour
+SELECT hour_of_day AS hour, CAST(sum(sales) AS DOUBLE) AS wemall_sales,
+       CAST(coalesce(sum(off_hours_sales), 0) AS DOUBLE) AS off_hours_sales
+FROM wemall_hours
+WHERE day >= $start_day AND day <= $end_day
+GROUP BY hour_of_day
 """
 
 STORES_SQL = """
@@ -49,8 +46,9 @@ WHERE opened_on <= $end_day AND (closed_on IS NULL OR closed_on >= $start_day)
 @metric("wemall-by-hour", DECLARED, grain="one row per hour of day (0-23)")
 def wemall_by_hour(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     """Hour-of-day WeMall sales, the off-hours part, and how many stores are open in each hour."""
-    sales = reader.query(SQL, period_params(args.period)).set_index("hour")
-    stores = reader.query(STORES_SQL, {"start_day": args.period.start, "end_day": args.period.end})
+    days = {"start_day": args.period.start, "end_day": args.period.end}
+    sales = reader.query(SQL, days).set_index("hour")
+    stores = reader.query(STORES_SQL, days)
     rows = []
     for h in range(24):
         open_n = int(((stores["open_minute"] < (h + 1) * 60) & (stores["close_minute"] > h * 60)).sum())

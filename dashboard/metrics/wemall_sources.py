@@ -30,58 +30,48 @@ Readings:
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
 import pandas as pd
 
 from ..columns import cols
 from ..reader import Reader
-from .base import MetricArgs, metric, period_params, ratio
+from .base import MetricArgs, metric, ratio
 
 DECLARED = cols("dimension", "value", "sales:money", "share_of_wemall:rate")
 COLUMNS = [c.name for c in DECLARED]
 SOURCES = ("moments", "private_chat", "group", "direct")
 
+# From the wemall_source_days rollup (dashboard/rollups/sharing.py): the
+# scoped WeMall orders' net per day, store, guide and share (its store, guide
+# and target), with the cross-city and off-hours parts. A share counts only when
+# it is in view — its (store, guide) pair among the scoped share_pairs — else
+# the order is direct, as in the raw reading above; a share of the order's own
+# store and guide (not foreign_share) is in view with the order. Bound:
+# $start_day, $end_day.
 SQL = """
 WITH wm AS (
-  SELECT o.net, o.share_id, o.buyer_city, CAST(o.ordered_at AS TIME) AS at_time, st.city, st.open_time, st.close_time,
-         sh.target
-  FROM orders o
-  JOIN stores st ON st.store_id = o.store_id
-  LEFT JOIN (SELECT share_id, target FROM shares WHERE shared_at >= $share_from AND shared_at < $share_to) sh
-    ON sh.share_id = o.share_id
-  WHERE o.ordered_at >= $start AND o.ordered_at < $end AND o.channel = 'wemall'
+  SELECT sales, cross_city_sales, off_hours_sales, target
+  FROM wemall_source_days
+  WHERE day >= $start_day AND day <= $end_day AND NOT foreign_share
+  UNION ALL
+  SELECT w.sales, w.cross_city_sales, w.off_hours_sales, CASE WHEN p.guide_id IS NOT NULL THEN w.target END
+  FROM wemall_source_days w
+  LEFT JOIN share_pairs p ON p.store_id = w.share_store_id AND p.guide_id = w.share_guide_id
+  WHERE w.day >= $start_day AND w.day <= $end_day AND w.foreign_share
 )
 SELECT
-  CAST(coalesce(sum(net), 0) AS DOUBLE) AS wemall_sales,
-  CAST(coalesce(sum(net) FILTER (WHERE target = 'moments'), 0) AS DOUBLE) AS moments,
-  CAST(coalesce(sum(net) FILTER (WHERE target = 'private_chat'), 0) AS DOUBLE) AS private_chat,
-  CAST(coalesce(sum(net) FILTER (WHERE target = 'group'), 0) AS DOUBLE) AS "group",
-  CAST(coalesce(sum(net) FILTER (WHERE target IS NULL), 0) AS DOUBLE) AS direct,
-  CAST(coalesce(sum(net) FILTER (WHERE buyer_city IS NOT NULL AND buyer_city <> city), 0) AS DOUBLE)
-    AS cross_city,
-  CAST(coalesce(sum(net) FILTER (WHERE at_time < open_time OR at_time >= close_time), 0) AS DOUBLE)
-    AS off_hours,
-  count(*) FILTER (WHERE share_id IS NOT NULL AND target IS NULL) AS unmatched
+  CAST(coalesce(sum(sales), 0) AS DOUBLE) AS wemall_sales,
+  CAST(coalesce(sum(sales) FILTER (WHERE target = 'moments'), 0) AS DOUBLE) AS moments,
+  CAST(coalesce(sum(sales) FILTER (WHERE target = 'private_chat'), 0) AS DOUBLE) AS private_chat,
+  CAST(coalesce(sum(sales) FILTER (WHERE target = 'group'), 0) AS DOUBLE) AS "group",
+  CAST(coalesce(sum(sales) FILTER (WHERE target IS NULL), 0) AS DOUBLE) AS direct,
+  CAST(coalesce(sum(cross_city_sales), 0) AS DOUBLE) AS cross_city,
+  CAST(coalesce(sum(off_hours_sales), 0) AS DOUBLE) AS off_hours
 FROM wm
 """
 
 
-# Shares are read from this many days before the period first: an order's share
-# precedes it, usually by hours or days. Any order whose share is not found that
-# way (an older share, or one outside the view) makes the query run again over
-# every share, so the answer never depends on the window, only the speed.
-SHARE_WINDOW_DAYS = 7
-EVER = (datetime(1900, 1, 1), datetime(9999, 1, 1))
-
-
 def sources(reader: Reader, period) -> dict:
-    p = period_params(period)
-    row = reader.query(SQL, {**p, "share_from": p["start"] - timedelta(days=SHARE_WINDOW_DAYS),
-                             "share_to": p["end"]}).iloc[0].to_dict()
-    if row["unmatched"]:
-        row = reader.query(SQL, {**p, "share_from": EVER[0], "share_to": EVER[1]}).iloc[0].to_dict()
-    return row
+    return reader.query(SQL, {"start_day": period.start, "end_day": period.end}).iloc[0].to_dict()
 
 
 @metric("wemall-sources", DECLARED, grain="one row per (dimension, value): 4 sources, cross_city, off_hours")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, replace
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -39,11 +40,21 @@ def diagnosis_label(value) -> str:
     return t(f"sh.diag.{key}") if key else "—"
 
 
-def _table(df: pd.DataFrame, columns: list[str], key: str, select: bool = False):
-    shown = df.copy()
+@st.cache_data(max_entries=64, show_spinner=False)
+def _display(df: pd.DataFrame, columns: tuple[str, ...], lang: str) -> pd.DataFrame:
+    """lv.display_frame of a table, cached per content and language: formatting
+    thousands of guide rows cell by cell is the slow part of a rerun."""
+    shown = df[list(columns)].copy()
     if "diagnosis" in columns:
         shown["diagnosis"] = [diagnosis_label(v) for v in shown["diagnosis"]]
-    return lv.table(shown, columns, key=key, select=select)
+    return lv.display_frame(shown, list(columns))
+
+
+def _table(df: pd.DataFrame, columns: list[str], key: str, select: bool = False):
+    """lv.table (a read-only table; with `select`, single-row selection that reruns the page)."""
+    kwargs = dict(on_select="rerun", selection_mode="single-row") if select else {}
+    return st.dataframe(_display(df, tuple(columns), language()), hide_index=True, key=key, height="auto",
+                        **kwargs)
 
 
 def _export(view: View, df: pd.DataFrame, columns: list[str], name: str) -> None:
@@ -244,8 +255,10 @@ def quadrant(view: View, guides: pd.DataFrame) -> None:
             x=mine["share_rate"], y=mine["wemall_sales"] / divisor, mode="markers",
             name=html_text(t("sh.quadrant_count", name=diagnosis_label(value), n=counts.get(value, 0))),
             marker=dict(color=QUADRANT_COLOURS[key], size=8, opacity=0.75),
-            customdata=[[html_text(f"{a}（{b}）"), fmt.pct(r), fmt.money(s)] for a, b, r, s in
-                        zip(mine["guide_name"], mine["guide_id"], mine["share_rate"], mine["wemall_sales"])],
+            # An object array, not a list of lists: Plotly validates it whole, not point by point.
+            customdata=np.array([[html_text(f"{a}（{b}）"), fmt.pct(r), fmt.money(s)] for a, b, r, s in
+                                 zip(mine["guide_name"], mine["guide_id"], mine["share_rate"], mine["wemall_sales"])],
+                                dtype=object).reshape(-1, 3),
             hovertemplate="%{customdata[0]}<br>%{customdata[1]} · %{customdata[2]}<extra></extra>")
     fig.add_vline(x=target, line=dict(color="#d62728", dash="dash", width=1))
     fig.add_hline(y=median / divisor, line=dict(color="#555", dash="dot", width=1),
@@ -344,8 +357,11 @@ def by_hour(view: View) -> None:
     fig.add_scatter(x=df["hour_of_day"], y=df["open_stores"], yaxis="y2", mode="lines", line_shape="hv",
                     name=html_text(t("sh.hour_open")), line=dict(color="#555", width=1.5),
                     hovertemplate="%{x}:00 · %{y}<extra></extra>")
-    for h in df.loc[df["open_stores"] == 0, "hour_of_day"]:
-        fig.add_vrect(x0=h - 0.5, x1=h + 0.5, fillcolor="rgba(0,0,0,.05)", line_width=0, layer="below")
+    # The hours no store is open, shaded: the shapes add_vrect would add, in one layout update
+    # (add_vrect re-validates the layout once per shape).
+    fig.update_layout(shapes=[dict(type="rect", xref="x", yref="y domain", x0=h - 0.5, x1=h + 0.5, y0=0, y1=1,
+                                   fillcolor="rgba(0,0,0,.05)", line=dict(width=0), layer="below")
+                              for h in df.loc[df["open_stores"] == 0, "hour_of_day"]])
     fig.update_layout(barmode="stack", yaxis=dict(title=axis_title),
                       yaxis2=dict(overlaying="y", side="right", showgrid=False, rangemode="tozero",
                                   title=t("sh.hour_open")),
