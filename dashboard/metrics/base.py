@@ -94,6 +94,17 @@ class Metric:
 METRICS: dict[str, Metric] = {}
 
 
+# Clear functions of in-process memos metrics keep between calls (keyed by
+# version, scope and filters, so never stale): the bench empties them before
+# each timed run, so it times the computation, not the memo.
+MEMOS: list[Callable[[], None]] = []
+
+
+def clear_memos() -> None:
+    for clear in MEMOS:
+        clear()
+
+
 def metric(name: str, columns, grain: str, options: dict | None = None, as_of_only: bool = False):
     """Register `func` as metric `name`. `columns`: Col declarations or
     "name:kind" strings (see dashboard/columns.py), in output order.

@@ -49,7 +49,7 @@ import pandas as pd
 
 from ..period import Period
 from ..reader import Reader
-from .base import Option
+from .base import MEMOS, Option
 
 K_OPTION = Option(int, 3, "shares a day that meet a guide's daily share target", setting="share_k", minimum=1)
 TARGET_OPTION = Option(float, 0.8, "target share rate (a fraction 0-1)", setting="share_target_rate", minimum=0)
@@ -191,6 +191,14 @@ def share_figures(reader: Reader, period: Period, k: int, level: str) -> pd.Data
 _ROWS: "OrderedDict[tuple, pd.DataFrame]" = OrderedDict()
 _ROWS_LOCK = threading.Lock()
 _ROWS_MAX = 32
+
+
+def _clear_rows() -> None:
+    with _ROWS_LOCK:
+        _ROWS.clear()
+
+
+MEMOS.append(_clear_rows)
 
 
 def _version_of(db) -> str:
