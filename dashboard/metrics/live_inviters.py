@@ -13,51 +13,70 @@ orders with that live_id — watched_live_sales in [started_at, ended_at],
 watched_tail_sales in (ended_at, ended_at + 72h], watched_sales both;
 watched_buyers: watched invitees with such an order of net > 0. Ranked by
 invited_watched (competition ranking, ties by id), then listed by id.
+
+Read from the live rollups live_invitees, live_viewers and live_member_sales
+(dashboard/rollups/live.py), each through the scope gate.
 """
 from __future__ import annotations
 
 import pandas as pd
 
 from ..reader import Reader
-from .live_base import lives, live_orders_cte, window
+from .live_base import chosen_cte, lives, picked
 
 VALUES = ("invited:count", "invited_watched:count", "invite_watch_rate:rate", "watched_sales:money",
           "watched_live_sales:money", "watched_tail_sales:money", "watched_buyers:count", "rank:rank")
 
-KEYS = {"guide": ("g.guide_id", "g.guide_name", "g.store_id", "s.store_name"),
-        "store": ("g.store_id", "s.store_name")}
+# level -> (the rollup's key column, the column counting that key's guides
+# inviting the same member to the same live, the key and name columns shown,
+# the joins that name them: over `counts b`)
+LEVELS = {"guide": ("guide_id", None, ("g.guide_id", "g.guide_name", "g.store_id", "s.store_name"),
+                    "LEFT JOIN guides g ON g.guide_id = b.guide_id LEFT JOIN stores s ON s.store_id = g.store_id"),
+          "store": ("guide_store_id", "pair_store_guides", ("b.guide_store_id AS store_id", "s.store_name"),
+                    "LEFT JOIN stores s ON s.store_id = b.guide_store_id")}
 
 
 def inviters_sql(where: str, level: str) -> str:
-    keys = KEYS[level]  # whitelisted identifiers, never user input
-    names = [k.split(".")[1] for k in keys]
-    rank_id = names[0]
+    key, dup, names, name_joins = LEVELS[level]  # whitelisted identifiers, never user input
+    rank_id = names[0].split(" AS ")[-1].split(".")[-1]
+    # One row per (key, live, member): a guide's rows are unique (live_invites'
+    # key); a store's pairs invited by several of its guides are made distinct.
+    pairs = ("SELECT * FROM inv" if dup is None else
+             f"SELECT {key}, live_id, member_id, watched FROM inv WHERE {dup} = 1\n  UNION ALL\n"
+             f"  SELECT DISTINCT {key}, live_id, member_id, watched FROM inv WHERE {dup} > 1")
     return f"""
-WITH {live_orders_cte(where)},
-invitee AS (
-  SELECT DISTINCT {", ".join(keys)}, i.live_id, i.member_id
-  FROM live_invites i
-  JOIN chosen c ON i.live_id = c.live_id
-  JOIN guides g ON g.guide_id = i.guide_id
-  LEFT JOIN stores s ON s.store_id = g.store_id
+WITH {chosen_cte(where)},
+inv AS NOT MATERIALIZED (
+  SELECT i.{key}, i.live_id, i.member_id{f", i.{dup}" if dup else ""},
+         i.viewed AND i.home_key IN (SELECT home_key FROM member_homes) AS watched
+  FROM {picked("live_invitees", where)} i
+  JOIN chosen c ON c.live_id = i.live_id
 ),
+pairs AS NOT MATERIALIZED ({pairs}),
 bought AS (
-  SELECT live_id, member_id,
-         sum(net) FILTER (WHERE NOT is_tail) AS live_net, sum(net) FILTER (WHERE is_tail) AS tail_net,
-         count(*) FILTER (WHERE is_order) AS n_orders
-  FROM live_orders WHERE member_id IS NOT NULL GROUP BY live_id, member_id
+  SELECT live_id, member_id, sum(live_net) AS live_net, sum(tail_net) AS tail_net, sum(n_orders) AS n_orders
+  FROM {picked("live_member_sales", where)} b GROUP BY live_id, member_id
+),
+counts AS (
+  SELECT {key}, count(*) AS invited, count(*) FILTER (WHERE watched) AS invited_watched
+  FROM pairs GROUP BY {key}
+),
+watched_sales AS (
+  SELECT p.{key}, coalesce(sum(b.live_net), 0) AS watched_live_sales,
+         coalesce(sum(b.tail_net), 0) AS watched_tail_sales,
+         count(*) FILTER (WHERE b.n_orders > 0) AS watched_buyers
+  FROM pairs p JOIN bought b ON b.live_id = p.live_id AND b.member_id = p.member_id
+  WHERE p.watched
+  GROUP BY p.{key}
 ),
 board AS (
-  SELECT {", ".join(names)},
-         count(*) AS invited,
-         count(v.member_id) AS invited_watched,
-         coalesce(sum(b.live_net) FILTER (WHERE v.member_id IS NOT NULL), 0) AS watched_live_sales,
-         coalesce(sum(b.tail_net) FILTER (WHERE v.member_id IS NOT NULL), 0) AS watched_tail_sales,
-         count(*) FILTER (WHERE v.member_id IS NOT NULL AND b.n_orders > 0) AS watched_buyers
-  FROM invitee i
-  LEFT JOIN viewer v ON v.live_id = i.live_id AND v.member_id = i.member_id
-  LEFT JOIN bought b ON b.live_id = i.live_id AND b.member_id = i.member_id
-  GROUP BY {", ".join(names)}
+  SELECT {", ".join(names)}, b.invited, b.invited_watched,
+         coalesce(w.watched_live_sales, 0) AS watched_live_sales,
+         coalesce(w.watched_tail_sales, 0) AS watched_tail_sales,
+         coalesce(w.watched_buyers, 0) AS watched_buyers
+  FROM counts b
+  LEFT JOIN watched_sales w ON w.{key} = b.{key}
+  {name_joins}
 )
 SELECT *, watched_live_sales + watched_tail_sales AS watched_sales,
        rank() OVER (ORDER BY invited_watched DESC) AS rank
@@ -70,7 +89,7 @@ def inviters(reader: Reader, where: str, params: dict, level: str, columns: list
     sessions = lives(reader, where, params)
     if sessions.empty:
         return pd.DataFrame(columns=columns)
-    df = reader.query(inviters_sql(where, level), {**params, **window(sessions)})
+    df = reader.query(inviters_sql(where, level), params)
     for c in ("watched_sales", "watched_live_sales", "watched_tail_sales"):
         df[c] = df[c].astype(float)
     den = df["invited"].astype(float)
