@@ -38,6 +38,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..reader import Reader
+from ..scope import nothing_narrows
 from .base import MetricArgs, metric, period_params
 from .live_base import IN_PERIOD, LIVE_COLUMNS, chosen_cte, lives, picked, status
 
@@ -49,7 +50,7 @@ DECLARED = ("live_id", "title", "host_store_id", "started_at:datetime", "ended_a
 COLUMNS = [c.partition(":")[0] for c in DECLARED]
 
 
-def facts_sql(where: str, audience: bool = True) -> str:
+def facts_sql(where: str, audience: bool = True, whole: bool = False) -> str:
     """One row per chosen live: sales and orders of its two parts, and (with
     `audience`) its invitees, viewers and returning viewers, from the live
     rollups (see dashboard/rollups/live.py). Without the audience the query
@@ -60,8 +61,13 @@ def facts_sql(where: str, audience: bool = True) -> str:
     guide); a returning viewer's POS order and an invitation through the
     rollups' own gates (order store and guide; inviting guide). A member invited
     by several guides is one invitee: rows of a pair with pair_guides = 1 are
-    counted as they are, the few others by distinct member."""
-    audience_ctes = f""",
+    counted as they are, the few others by distinct member. `whole` (nothing
+    narrows the view): the audience from live_audience_whole, the same counts
+    made at publish time over everything such a view sees."""
+    whole_ctes = f""",
+audience AS (SELECT live_id, viewers, returned FROM {picked("live_audience_whole", where)} a),
+invites AS (SELECT live_id, invited, invited_watched FROM {picked("live_audience_whole", where)} w)"""
+    audience_ctes = whole_ctes if whole else f""",
 seen AS (SELECT home_key FROM member_homes),
 viewers AS (SELECT live_id, count(*) AS viewers FROM {picked("live_viewers", where)} v GROUP BY live_id),
 came_back AS (
@@ -130,7 +136,8 @@ def session_facts(reader: Reader, where: str, params: dict, as_of, audience: boo
         df = pd.DataFrame(columns=COLUMNS)
         return df.astype({c: float for c in ("live_sales", "tail_sales", "tail_multiple", "invite_watch_rate",
                                              "return_rate", "cost", "roi", "hours_remaining")})
-    df = reader.query(facts_sql(where, audience), params)
+    whole = nothing_narrows(reader.scope, reader.filters)
+    df = reader.query(facts_sql(where, audience, whole), params)
     for c in ("live_sales", "tail_sales", "cost"):
         df[c] = df[c].astype(float)
     df["tail_multiple"] = _div(df["tail_sales"], df["live_sales"])

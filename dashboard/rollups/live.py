@@ -79,16 +79,30 @@ GROUP BY live_id, started_at, store_id, guide_id, brand, h""",
 
 LIVE_MEMBER_SALES = Rollup(
     "live_member_sales",
-    "one row per (live, order store_id, order guide_id, member) with live or tail orders of a known member",
+    "one row per (live, order store_id, order guide_id, member) with live or tail orders of a known member; "
+    "invited_viewer: the member was invited to the live (by a known guide) and viewed it",
     f"""
-WITH lo AS ({_LIVE_ORDERS})
-SELECT live_id, started_at, store_id, guide_id, member_id,
-       CAST(sum(net) FILTER (WHERE NOT is_tail) AS DECIMAL(18,2)) AS live_net,
-       CAST(sum(net) FILTER (WHERE is_tail) AS DECIMAL(18,2)) AS tail_net,
-       count(*) FILTER (WHERE net > 0) AS n_orders
-FROM lo
-WHERE member_id IS NOT NULL
-GROUP BY live_id, started_at, store_id, guide_id, member_id""",
+WITH lo AS ({_LIVE_ORDERS}),
+sums AS (
+  SELECT live_id, started_at, store_id, guide_id, member_id,
+         CAST(sum(net) FILTER (WHERE NOT is_tail) AS DECIMAL(18,2)) AS live_net,
+         CAST(sum(net) FILTER (WHERE is_tail) AS DECIMAL(18,2)) AS tail_net,
+         count(*) FILTER (WHERE net > 0) AS n_orders
+  FROM lo
+  WHERE member_id IS NOT NULL
+  GROUP BY live_id, started_at, store_id, guide_id, member_id
+),
+invited_viewers AS (
+  -- (live, member) pairs some known guide invited and who viewed the live:
+  -- the only purchases live-guides / live-stores look up
+  SELECT DISTINCT i.live_id, i.member_id
+  FROM live_invites i
+  JOIN guides g ON g.guide_id = i.guide_id
+  JOIN live_viewers v ON v.live_id = i.live_id AND v.member_id = i.member_id
+)
+SELECT s.*, (iv.member_id IS NOT NULL) AS invited_viewer
+FROM sums s
+LEFT JOIN invited_viewers iv ON iv.live_id = s.live_id AND iv.member_id = s.member_id""",
     "started_at, live_id, member_id, store_id, guide_id",
     Gate(store="store_id", guide="guide_id"),
 )
@@ -139,7 +153,8 @@ LIVE_INVITEES = Rollup(
     "live_invitees",
     "one row per live_invites row (live, inviting guide, member) of a guide the guides table knows, "
     "with the guide's store, the member's home_key, whether the member viewed the live (a live_viewers "
-    "row), and how many guides (of any store / of this guide's store) invited the member to the live",
+    "row), whether it has live or tail orders (a live_member_sales row, any store), and how many guides "
+    "(of any store / of this guide's store) invited the member to the live",
     """
 WITH inv AS (
   SELECT i.live_id, s.started_at, i.guide_id, g.store_id AS guide_store_id, i.member_id
@@ -149,6 +164,7 @@ WITH inv AS (
 )
 SELECT i.live_id, i.started_at, i.guide_id, i.guide_store_id, i.member_id, mh.home_key,
        (v.member_id IS NOT NULL) AS viewed,
+       EXISTS (SELECT 1 FROM live_member_sales b WHERE b.live_id = i.live_id AND b.member_id = i.member_id) AS bought,
        CAST(count(*) OVER (PARTITION BY i.live_id, i.member_id) AS INTEGER) AS pair_guides,
        CAST(count(*) OVER (PARTITION BY i.live_id, i.member_id, i.guide_store_id) AS INTEGER) AS pair_store_guides
 FROM inv i
@@ -161,5 +177,71 @@ LEFT JOIN live_viewers v ON v.live_id = i.live_id AND v.member_id = i.member_id
     Gate(store="guide_store_id", guide="guide_id"),
 )
 
-ROLLUPS: tuple[Rollup, ...] = (MEMBER_HOMES, LIVE_SALES_HOURS, LIVE_MEMBER_SALES, LIVE_VIEWERS, LIVE_VIEWER_RETURNS,
-                               LIVE_INVITEES)
+LIVE_AUDIENCE_WHOLE = Rollup(
+    "live_audience_whole",
+    "one row per live with views or invites: its audience as the view nothing narrows sees it "
+    "(every view; invitations of known guides of known stores; POS orders of known stores)",
+    """
+WITH invites AS (
+  SELECT live_id, count(DISTINCT member_id) AS invited, count(DISTINCT member_id) FILTER (WHERE viewed) AS invited_watched
+  FROM live_invitees WHERE guide_store_id IN (SELECT store_id FROM stores)
+  GROUP BY live_id
+),
+viewers AS (SELECT live_id, count(*) AS viewers FROM live_viewers GROUP BY live_id),
+came_back AS (
+  SELECT live_id, count(DISTINCT member_id) AS returned
+  FROM live_viewer_returns WHERE store_id IN (SELECT store_id FROM stores)
+  GROUP BY live_id
+),
+lives AS (SELECT live_id FROM invites UNION SELECT live_id FROM viewers)
+SELECT l.live_id, s.started_at, CAST(NULL AS VARCHAR) AS store_id, CAST(NULL AS VARCHAR) AS guide_id,
+       coalesce(i.invited, 0) AS invited, coalesce(i.invited_watched, 0) AS invited_watched,
+       coalesce(v.viewers, 0) AS viewers, coalesce(r.returned, 0) AS returned
+FROM lives l
+JOIN live_sessions s ON s.live_id = l.live_id
+LEFT JOIN invites i ON i.live_id = l.live_id
+LEFT JOIN viewers v ON v.live_id = l.live_id
+LEFT JOIN came_back r ON r.live_id = l.live_id""",
+    "started_at, live_id",
+    # Whole-group figures belong to no store and no guide: the gate keeps a
+    # NULL store only when nothing narrows the stores, and a guide filter never
+    # matches a NULL guide, so these rows are seen exactly when nothing narrows
+    # (live-tail reads them then, and the per-member rollups otherwise).
+    Gate(store="store_id", store_nullable=True, guide="guide_id"),
+)
+
+LIVE_INVITERS_WHOLE = Rollup(
+    "live_inviters_whole",
+    "one row per (level guide|store, inviting guide or its store, live): live-guides' and live-stores' "
+    "counts and sums as the view nothing narrows sees them",
+    """
+WITH inv AS (SELECT * FROM live_invitees WHERE guide_store_id IN (SELECT store_id FROM stores)),
+bought AS (
+  SELECT live_id, member_id, sum(live_net) AS live_net, sum(tail_net) AS tail_net, sum(n_orders) AS n_orders
+  FROM live_member_sales WHERE store_id IN (SELECT store_id FROM stores)
+  GROUP BY live_id, member_id
+),
+pairs AS (
+  SELECT 'guide' AS level, guide_id AS inviter_id, live_id, member_id, bool_or(viewed) AS viewed
+  FROM inv GROUP BY guide_id, live_id, member_id
+  UNION ALL
+  SELECT 'store' AS level, guide_store_id AS inviter_id, live_id, member_id, bool_or(viewed) AS viewed
+  FROM inv GROUP BY guide_store_id, live_id, member_id
+)
+SELECT p.level, p.inviter_id, p.live_id, s.started_at, CAST(NULL AS VARCHAR) AS store_id,
+       CAST(NULL AS VARCHAR) AS guide_id,
+       count(*) AS invited, count(*) FILTER (WHERE p.viewed) AS invited_watched,
+       CAST(coalesce(sum(b.live_net) FILTER (WHERE p.viewed), 0) AS DECIMAL(18,2)) AS watched_live_sales,
+       CAST(coalesce(sum(b.tail_net) FILTER (WHERE p.viewed), 0) AS DECIMAL(18,2)) AS watched_tail_sales,
+       count(*) FILTER (WHERE p.viewed AND b.n_orders > 0) AS watched_buyers
+FROM pairs p
+JOIN live_sessions s ON s.live_id = p.live_id
+LEFT JOIN bought b ON b.live_id = p.live_id AND b.member_id = p.member_id
+GROUP BY p.level, p.inviter_id, p.live_id, s.started_at""",
+    "started_at, live_id, level, inviter_id",
+    # Whole-group figures (see live_audience_whole): seen exactly when nothing narrows.
+    Gate(store="store_id", store_nullable=True, guide="guide_id"),
+)
+
+ROLLUPS: tuple[Rollup, ...] = (MEMBER_HOMES, LIVE_SALES_HOURS, LIVE_VIEWERS, LIVE_VIEWER_RETURNS, LIVE_MEMBER_SALES,
+                               LIVE_INVITEES, LIVE_AUDIENCE_WHOLE, LIVE_INVITERS_WHOLE)
