@@ -40,7 +40,7 @@ from ..reader import Reader
 from .base import MetricArgs, Option, metric
 from ..rollups.channels import DAYS as rollup_days
 from ..scope import nothing_narrows
-from .channel_roi import WINDOWS, end_of_day, fan_params
+from .channel_roi import WINDOWS, end_of_day, fan_counts_sql, fan_params, fans_split
 
 CHECKPOINTS = (1, 3, 7, 14, 30, 60, 90)
 
@@ -48,7 +48,7 @@ DECLARED = ("channel_id", "cohort_month", "fans:count", "revenue_per_fan:money",
 COLUMNS = ["channel_id", "cohort_month", "fans", "day", "revenue_per_fan", "complete"]
 
 
-def _sql(days: tuple[int, ...], whole: bool) -> str:
+def _sql(days: tuple[int, ...], whole: bool, split: bool = False) -> str:
     """One row per (channel, cohort month) with new fans: fans, last_joined and
     gmv_<i> (the cohort's GMV within days[i] of joining). From channel_daily when
     nothing narrows the view, else from the scoped channel_fans and
@@ -70,12 +70,8 @@ ORDER BY 1, 2
     sums = ", ".join(f"sum(gmv_{d}) AS gmv_{i}" for i, d in enumerate(days))
     picked = ", ".join(f"coalesce(g.gmv_{i}, 0) AS gmv_{i}" for i in range(len(days)))
     return f"""
-WITH cohorts AS (
-  SELECT channel_id, {month.format(col="joined_at")} AS cohort_month, count(*) AS fans, max(joined_at) AS last_joined
-  FROM channel_fans
-  WHERE joined_at >= $start AND joined_at < $end
-  GROUP BY 1, 2
-),
+WITH {fan_counts_sql(split, by_month=True)},
+cohorts AS (SELECT channel_id, cohort_month, fans, last_joined FROM fan_counts),
 cohort_gmv AS (
   SELECT channel_id, {month.format(col="joined_at")} AS cohort_month, {sums}
   FROM channel_fan_sales
@@ -104,7 +100,8 @@ def channel_cohorts(reader: Reader, args: MetricArgs) -> pd.DataFrame:
         raise ValueError(f"--window must be one of {WINDOWS}")
     days = tuple(d for d in CHECKPOINTS if d <= window)
     whole = nothing_narrows(reader.scope, reader.filters)
-    raw = reader.query(_sql(days, whole), fan_params(args.period, whole))
+    split = not whole and fans_split(reader)
+    raw = reader.query(_sql(days, whole, split), fan_params(args.period, whole, split=split))
     known = pd.Timestamp(end_of_day(args.as_of))
     last = pd.to_datetime(raw["last_joined"])
     frames = []

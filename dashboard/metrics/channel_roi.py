@@ -59,7 +59,7 @@ thresholds. The as-of date (complete) stays at query time.
 """
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pandas as pd
 
@@ -89,11 +89,66 @@ def _days(windows) -> tuple[int, ...]:
     return days
 
 
-def fan_params(period: Period, whole: bool, spend: bool = False) -> dict:
+def full_months(period: Period) -> tuple[date, date]:
+    """[first, after): the calendar months lying wholly inside the period (first
+    == after == period.start when there is none)."""
+    first = period.start if period.start.day == 1 else (period.start.replace(day=1) + timedelta(days=32)).replace(day=1)
+    after = (period.end + timedelta(days=1)).replace(day=1)
+    return (first, after) if first < after else (period.start, period.start)
+
+
+def fan_params(period: Period, whole: bool, spend: bool = False, split: bool = False) -> dict:
     """The bound values of the fans SQL: the period as joined_at bounds (the
-    per-fan rollups), or as days (channel_daily, `whole`; and channel_spend)."""
+    per-fan rollups), or as days (channel_daily, `whole`; and channel_spend);
+    with `split`, the whole months inside it (channel_fans_monthly) and their bounds."""
     days = {"start_day": period.start, "end_day": period.end}
-    return days if whole else {"start": period.start_ts, "end": period.end_ts, **(days if spend else {})}
+    if whole:
+        return days
+    out = {"start": period.start_ts, "end": period.end_ts, **(days if spend else {})}
+    if split:
+        first, after = full_months(period)
+        out.update({"full_from": first, "full_to": after,
+                    "full_from_ts": datetime.combine(first, time.min), "full_to_ts": datetime.combine(after, time.min)})
+    return out
+
+
+def fans_split(reader) -> bool:
+    """Count the fans of whole months from channel_fans_monthly (and only the
+    period's partial months fan by fan)? Not under a guide filter, which needs
+    each fan's guide (the monthly rollup knows only the store)."""
+    return not reader.filters.guides
+
+
+def fan_counts_sql(split: bool, by_month: bool = False) -> str:
+    """CTE `fan_counts`: per channel (and cohort_month with `by_month`) the scoped
+    new fans of the period: fans, retained_fans, last_joined. With `split` the
+    whole months come from channel_fans_monthly, the edges from channel_fans."""
+    month = ", CAST(date_trunc('month', joined_at) AS DATE) AS cohort_month" if by_month else ""
+    keys = "channel_id, cohort_month" if by_month else "channel_id"
+    if not split:
+        return f"""
+fan_counts AS (
+  SELECT channel_id{month}, count(*) AS fans, count(*) FILTER (WHERE retained) AS retained_fans,
+         max(joined_at) AS last_joined
+  FROM channel_fans
+  WHERE joined_at >= $start AND joined_at < $end
+  GROUP BY {keys}
+)"""
+    edge = (f"SELECT channel_id{month}, 1 AS fans, CASE WHEN retained THEN 1 ELSE 0 END AS retained_fans, "
+            "joined_at AS last_joined FROM channel_fans WHERE joined_at >= {lo} AND joined_at < {hi}")
+    months = ", month AS cohort_month" if by_month else ""
+    return f"""
+fan_counts AS (
+  SELECT {keys}, CAST(sum(fans) AS BIGINT) AS fans, CAST(sum(retained_fans) AS BIGINT) AS retained_fans,
+         max(last_joined) AS last_joined
+  FROM (
+    SELECT channel_id{months}, fans, retained_fans, last_joined
+    FROM channel_fans_monthly WHERE month >= $full_from AND month < $full_to
+    UNION ALL {edge.format(lo="$start", hi="$full_from_ts")}
+    UNION ALL {edge.format(lo="$full_to_ts", hi="$end")}
+  ) f
+  GROUP BY {keys}
+)"""
 
 
 def end_of_day(day) -> datetime:
@@ -101,7 +156,7 @@ def end_of_day(day) -> datetime:
     return datetime.combine(day + timedelta(days=1), time.min)
 
 
-def facts_sql(windows, whole: bool) -> str:
+def facts_sql(windows, whole: bool, split: bool = False) -> str:
     """CTE `facts`: one row per channel with new fans in the period: new_fans,
     retained_fans, last_joined and, for each window (days, whitelisted), gmv_<i>,
     buyers_<i> (fans with ≥ 1 order in it), repeaters_<i> (≥ 2).
@@ -129,14 +184,7 @@ facts AS (
                             f"count(*) FILTER (WHERE orders_{i} >= 2) AS repeaters_{i}" for i in range(len(days)))
     picked = ", ".join(f"g.gmv_{i}, coalesce(g.buyers_{i}, 0) AS buyers_{i}, "
                        f"coalesce(g.repeaters_{i}, 0) AS repeaters_{i}" for i in range(len(days)))
-    return f"""
-fan_counts AS (
-  SELECT channel_id, count(*) AS new_fans, count(*) FILTER (WHERE retained) AS retained_fans,
-         max(joined_at) AS last_joined
-  FROM channel_fans
-  WHERE joined_at >= $start AND joined_at < $end
-  GROUP BY channel_id
-),
+    return f"""{fan_counts_sql(split)},
 per_fan AS (
   SELECT channel_id, member_key, {per_fan}
   FROM channel_fan_sales
@@ -148,16 +196,16 @@ fan_gmv AS (
   FROM per_fan GROUP BY channel_id
 ),
 facts AS (
-  SELECT n.channel_id, n.new_fans, n.retained_fans, n.last_joined, {picked}
+  SELECT n.channel_id, n.fans AS new_fans, n.retained_fans, n.last_joined, {picked}
   FROM fan_counts n LEFT JOIN fan_gmv g ON g.channel_id = n.channel_id
 )"""
 
 
-def _sql(windows: tuple[int, ...], whole: bool) -> str:
+def _sql(windows: tuple[int, ...], whole: bool, split: bool = False) -> str:
     picked = ", ".join(f"coalesce(n.gmv_{i}, 0) AS gmv_{i}, coalesce(n.buyers_{i}, 0) AS buyers_{i}, "
                        f"coalesce(n.repeaters_{i}, 0) AS repeaters_{i}" for i in range(len(windows)))
     return f"""
-WITH {facts_sql(windows, whole)},
+WITH {facts_sql(windows, whole, split)},
 spent AS (
   SELECT channel_id, sum(spend) AS spend
   FROM channel_spend
@@ -195,7 +243,8 @@ def channel_windows(reader: Reader, period: Period, as_of, windows=WINDOWS) -> p
     if not windows or any(w not in WINDOWS for w in windows):
         raise ValueError(f"GMV windows must be among {WINDOWS}, got {windows}")
     whole = nothing_narrows(reader.scope, reader.filters)
-    raw = reader.query(_sql(windows, whole), fan_params(period, whole, spend=True))
+    split = not whole and fans_split(reader)
+    raw = reader.query(_sql(windows, whole, split), fan_params(period, whole, spend=True, split=split))
     visible = spend_visible(reader.scope, reader.filters)
     known = end_of_day(as_of)
     spend = raw["spend"].astype(float) if visible else pd.Series(float("nan"), index=raw.index)

@@ -199,8 +199,11 @@ SCOPES = {
     "nothing": (Scope.nothing(), Filters()),
 }
 
+# Whole months inside a period are counted from channel_fans_monthly, the rest fan by fan.
 HAND_PERIODS = [Period(date(2026, 3, 1), date(2026, 3, 10)), Period(date(2026, 3, 5), date(2026, 3, 5)),
-                Period(date(2026, 3, 1), AS_OF), Period(AS_OF - timedelta(days=364), AS_OF)]
+                Period(date(2026, 3, 1), AS_OF), Period(AS_OF - timedelta(days=364), AS_OF),
+                Period(date(2026, 2, 1), date(2026, 2, 28)), Period(date(2026, 2, 1), date(2026, 3, 31)),
+                Period(date(2026, 2, 28), date(2026, 3, 31))]
 HAND_AS_OF = [AS_OF, date(2026, 3, 8), date(2026, 6, 30)]
 
 # (metric, options) pairs: every window of channel-roi and channel-cohorts, one live of the live options
