@@ -80,30 +80,25 @@ def lives(reader: Reader, where: str, params: dict) -> pd.DataFrame:
 
 
 def window(sessions: pd.DataFrame) -> dict:
-    """The ordered_at range that holds every live or tail order of `sessions`:
-    bound as constants, so the scan of the time-sorted orders is pruned."""
+    """A range [lo, hi] holding the started_at of every live of `sessions`
+    (and every live or tail order's ordered_at): bound as constants, so the
+    scan of live_order_rows, sorted by started_at, is pruned."""
     lo = pd.Timestamp(sessions["started_at"].min()).to_pydatetime()
-    return {"lo": lo, "views_lo": lo - VIEWS_BEFORE,
-            "hi": (pd.Timestamp(sessions["ended_at"].max()) + TAIL).to_pydatetime()}
+    return {"lo": lo, "hi": (pd.Timestamp(sessions["ended_at"].max()) + TAIL).to_pydatetime()}
 
 
 # Orders of the chosen lives placed in [started_at, ended_at + 72h], with the
-# part they belong to. `{lives}` is a SELECT of live_sessions rows.
+# part they belong to: the live_order_rows rollup (those orders, fixed at
+# publish time), read by the chosen lives' started_at range. `{lives}` is a
+# SELECT of live_sessions rows.
 LIVE_ORDERS = """
 chosen AS ({lives}),
 live_orders AS (
   SELECT o.order_id, o.live_id, o.net, o.is_order, o.member_id, o.brand, o.ordered_at,
-         c.started_at, c.ended_at, o.ordered_at > c.ended_at AS is_tail
-  FROM orders o
+         c.started_at, c.ended_at, o.is_tail
+  FROM live_order_rows o
   JOIN chosen c ON o.live_id = c.live_id
-  WHERE o.ordered_at >= $lo AND o.ordered_at <= $hi AND o.live_id IS NOT NULL
-    AND o.ordered_at >= c.started_at AND o.ordered_at <= c.ended_at + INTERVAL '72' HOUR
-),
-viewer AS MATERIALIZED (
-  SELECT DISTINCT v.live_id, v.member_id
-  FROM live_views v JOIN chosen c ON v.live_id = c.live_id
-  WHERE v.joined_at >= $views_lo AND v.joined_at <= $hi
-    AND v.joined_at >= c.started_at - INTERVAL '7' DAY AND v.joined_at <= c.ended_at + INTERVAL '72' HOUR
+  WHERE o.started_at >= $lo AND o.started_at <= $hi
 )"""
 
 

@@ -63,6 +63,21 @@ _LIVE_ORDERS = """
   JOIN live_sessions s ON s.live_id = o.live_id
   WHERE o.ordered_at >= s.started_at AND o.ordered_at <= s.ended_at + INTERVAL '72' HOUR"""
 
+LIVE_ORDER_ROWS = Rollup(
+    "live_order_rows",
+    "one row per order with a live_id placed in its live's [started_at, ended_at + 72h]",
+    """
+SELECT o.order_id, o.live_id, s.started_at, o.ordered_at, o.store_id, o.guide_id, o.member_id, o.brand,
+       o.amount - o.refund_amount AS net, o.amount - o.refund_amount > 0 AS is_order,
+       o.ordered_at > s.ended_at AS is_tail
+FROM orders o
+JOIN live_sessions s ON s.live_id = o.live_id
+WHERE o.ordered_at >= s.started_at AND o.ordered_at <= s.ended_at + INTERVAL '72' HOUR""",
+    "started_at, live_id, ordered_at, order_id",
+    # live-curve and morning-lives cut a live's orders at any second: they read these rows.
+    Gate(store="store_id", guide="guide_id"),
+)
+
 LIVE_SALES_HOURS = Rollup(
     "live_sales_hours",
     "one row per (live, order store_id, order guide_id, brand, h) with live or tail orders; "
@@ -243,5 +258,5 @@ GROUP BY p.level, p.inviter_id, p.live_id, s.started_at""",
     Gate(store="store_id", store_nullable=True, guide="guide_id"),
 )
 
-ROLLUPS: tuple[Rollup, ...] = (MEMBER_HOMES, LIVE_SALES_HOURS, LIVE_VIEWERS, LIVE_VIEWER_RETURNS, LIVE_MEMBER_SALES,
+ROLLUPS: tuple[Rollup, ...] = (MEMBER_HOMES, LIVE_ORDER_ROWS, LIVE_SALES_HOURS, LIVE_VIEWERS, LIVE_VIEWER_RETURNS, LIVE_MEMBER_SALES,
                                LIVE_INVITEES, LIVE_AUDIENCE_WHOLE, LIVE_INVITERS_WHOLE)

@@ -44,6 +44,8 @@ from raw_ref import channel_cohorts as raw_cohorts
 from raw_ref import channel_roi as raw_roi
 from raw_ref import channel_roi_windows as raw_roi_windows
 from raw_ref import live_compare as raw_compare
+from raw_ref import live_curve as raw_curve
+from raw_ref import morning_lives as raw_morning
 from raw_ref import live_guides as raw_guides
 from raw_ref import live_median_curve as raw_median
 from raw_ref import live_stores as raw_stores
@@ -62,6 +64,8 @@ RAW = {
     "live-guides": raw_guides.live_guides,
     "live-stores": raw_stores.live_stores,
     "live-tail-brands": raw_brands.live_tail_brands,
+    "live-curve": raw_curve.live_curve,
+    "morning-lives": raw_morning.morning_lives,
 }
 # The former live-tail-brands summed the orders' net as floats in pandas; the
 # rollup sums DECIMAL cents exactly: equal to the last bits of a float.
@@ -204,14 +208,15 @@ HAND_PERIODS = [Period(date(2026, 3, 1), date(2026, 3, 10)), Period(date(2026, 3
                 Period(date(2026, 3, 1), AS_OF), Period(AS_OF - timedelta(days=364), AS_OF),
                 Period(date(2026, 2, 1), date(2026, 2, 28)), Period(date(2026, 2, 1), date(2026, 3, 31)),
                 Period(date(2026, 2, 28), date(2026, 3, 31))]
-HAND_AS_OF = [AS_OF, date(2026, 3, 8), date(2026, 6, 30)]
+HAND_AS_OF = [AS_OF, date(2026, 3, 8), date(2026, 3, 6), date(2026, 3, 11), date(2026, 6, 30)]
 
 # (metric, options) pairs: every window of channel-roi and channel-cohorts, one live of the live options
 RUNS = [("channel-roi", {"window": 7}), ("channel-roi", {"window": 30}), ("channel-roi", {"window": 90}),
         ("channel-roi-windows", {}), ("channel-cohorts", {"window": 90}), ("channel-cohorts", {"window": 7}),
         ("live-tail", {}), ("live-compare", {}), ("live-median-curve", {}), ("live-guides", {}),
         ("live-stores", {}), ("live-tail-brands", {}), ("live-guides", {"live": "L1"}),
-        ("live-stores", {"live": "L2"}), ("live-tail-brands", {"live": "L1"})]
+        ("live-stores", {"live": "L2"}), ("live-tail-brands", {"live": "L1"}), ("live-curve", {"live": "L1"}),
+        ("live-curve", {"live": "L3"}), ("morning-lives", {})]
 
 
 def _same(a, b) -> bool:
@@ -307,13 +312,16 @@ def test_demo_rollups_equal_raw(demo_db):
     hq = reader_for(demo_db)
     lives = hq.query("SELECT live_id FROM live_sessions ORDER BY started_at DESC LIMIT 2")["live_id"].tolist()
     assert lives and hq.scalar("SELECT count(*) FROM channel_fan_sales") > 0
-    runs = RUNS + [(n, {"live": lv}) for lv in lives for n in ("live-guides", "live-stores", "live-tail-brands")]
+    runs = RUNS + [(n, {"live": lv}) for lv in lives
+                   for n in ("live-guides", "live-stores", "live-tail-brands", "live-curve")]
     for scope_name, (scope, filters) in _demo_scopes(demo_db).items():
         reader = reader_for(demo_db, scope, filters)
         for name, options in runs:
             for period in periods:
                 check(reader, name, options, period, as_of, scope_name)
         check(reader, "channel-roi", {"window": 90}, periods[1], as_of - timedelta(days=40), scope_name)
+        for day in (as_of - timedelta(days=1), as_of - timedelta(days=3)):
+            check(reader, "morning-lives", {}, periods[0], day, scope_name)
 
 
 def test_live_and_channel_rollups_are_sorted_for_range_reads(demo_db):
