@@ -27,6 +27,10 @@ date: the CLI contract names both `day`, so this metric does not declare it
 (dashboard/columns.py lets a column name mean one thing only). It prints as a
 plain integer; a table or export of these rows must rename it first, since
 display kinds are looked up by column name.
+
+Speed: read from the channels rollups, like channel-roi (see channel_roi.py):
+channel_daily when nothing narrows the view, else channel_fans and
+channel_fan_sales through the scope gate.
 """
 from __future__ import annotations
 
@@ -34,7 +38,9 @@ import pandas as pd
 
 from ..reader import Reader
 from .base import MetricArgs, Option, metric
-from .channel_roi import WINDOWS, end_of_day, fan_params, fans_sql, per_fan_sql
+from ..rollups.channels import DAYS as rollup_days
+from ..scope import nothing_narrows
+from .channel_roi import WINDOWS, end_of_day, fan_counts_sql, fan_params, fans_split
 
 CHECKPOINTS = (1, 3, 7, 14, 30, 60, 90)
 
@@ -42,20 +48,35 @@ DECLARED = ("channel_id", "cohort_month", "fans:count", "revenue_per_fan:money",
 COLUMNS = ["channel_id", "cohort_month", "fans", "day", "revenue_per_fan", "complete"]
 
 
-def _sql(days: tuple[int, ...]) -> str:
-    sums = ", ".join(f"coalesce(sum(gmv_{i}), 0) AS gmv_{i}" for i in range(len(days)))
+def _sql(days: tuple[int, ...], whole: bool, split: bool = False) -> str:
+    """One row per (channel, cohort month) with new fans: fans, last_joined and
+    gmv_<i> (the cohort's GMV within days[i] of joining). From channel_daily when
+    nothing narrows the view, else from the scoped channel_fans and
+    channel_fan_sales (GMV sums need no per-fan step). Columns gmv_<d> are
+    whitelisted day counts (rollups.channels.DAYS)."""
+    if any(d not in rollup_days for d in days):
+        raise ValueError(f"cohort checkpoints must be among {rollup_days}")
+    month = "CAST(date_trunc('month', {col}) AS DATE)"
+    if whole:
+        sums = ", ".join(f"CAST(sum(gmv_{d}) AS DECIMAL(38,2)) AS gmv_{i}" for i, d in enumerate(days))
+        return f"""
+SELECT channel_id, {month.format(col="day")} AS cohort_month,
+       CAST(sum(new_fans) AS BIGINT) AS fans, max(last_joined) AS last_joined, {sums}
+FROM channel_daily
+WHERE day >= $start_day AND day <= $end_day
+GROUP BY 1, 2
+ORDER BY 1, 2
+"""
+    sums = ", ".join(f"sum(gmv_{d}) AS gmv_{i}" for i, d in enumerate(days))
     picked = ", ".join(f"coalesce(g.gmv_{i}, 0) AS gmv_{i}" for i in range(len(days)))
     return f"""
-WITH {fans_sql()},
-{per_fan_sql(days, "f.channel_id, CAST(date_trunc('month', f.joined_at) AS DATE) AS cohort_month")},
-cohorts AS (
-  SELECT channel_id, CAST(date_trunc('month', joined_at) AS DATE) AS cohort_month,
-         count(*) AS fans, max(joined_at) AS last_joined
-  FROM fans GROUP BY 1, 2
-),
+WITH {fan_counts_sql(split, by_month=True)},
+cohorts AS (SELECT channel_id, cohort_month, fans, last_joined FROM fan_counts),
 cohort_gmv AS (
-  SELECT channel_id, cohort_month, {sums}
-  FROM per_fan GROUP BY 1, 2
+  SELECT channel_id, {month.format(col="joined_at")} AS cohort_month, {sums}
+  FROM channel_fan_sales
+  WHERE joined_at >= $start AND joined_at < $end
+  GROUP BY 1, 2
 )
 SELECT c.channel_id, c.cohort_month, c.fans, c.last_joined, {picked}
 FROM cohorts c
@@ -78,7 +99,9 @@ def channel_cohorts(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     if window not in WINDOWS:
         raise ValueError(f"--window must be one of {WINDOWS}")
     days = tuple(d for d in CHECKPOINTS if d <= window)
-    raw = reader.query(_sql(days), fan_params(args.period, days))
+    whole = nothing_narrows(reader.scope, reader.filters)
+    split = not whole and fans_split(reader)
+    raw = reader.query(_sql(days, whole, split), fan_params(args.period, whole, split=split))
     known = pd.Timestamp(end_of_day(args.as_of))
     last = pd.to_datetime(raw["last_joined"])
     frames = []

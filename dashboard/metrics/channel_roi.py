@@ -48,20 +48,29 @@ only for an unrestricted view) and GMV counts the scoped orders only (orders
 credited to in-scope stores): a regional manager sees what their members
 bought in their region, never another region's sales. So a region scope gives
 exactly what the same region filter gives HQ.
+
+Speed (issue 19): read from the channels rollups (dashboard/rollups/channels.py),
+built at publish time with the definitions above: when nothing narrows the view,
+channel_daily (per joined day and channel: the whole group's sums); otherwise
+channel_fans (per fan, gated like members) and channel_fan_sales (per fan, order
+store and order guide, gated like orders and by the fan's membership of the
+scoped members), a fan's in-view rows summed before the ≥ 1 / ≥ 2 order
+thresholds. The as-of date (complete) stays at query time.
 """
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pandas as pd
 
 from ..period import Period
 from ..reader import Reader
-from ..scope import spend_visible
+from ..rollups.channels import DAYS as rollup_days
+from ..rollups.channels import RETAIN_DAYS  # noqa: F401  (re-exported: the retention rule's days)
+from ..scope import nothing_narrows, spend_visible
 from .base import MetricArgs, Option, metric
 
 WINDOWS = (7, 30, 90)
-RETAIN_DAYS = 7
 
 DECLARED = ("channel_id", "channel_name", "spend:money", "new_fans:count", "retained_fans:count",
             "cost_per_fan:money", "cost_per_retained_fan:money", "gmv:money", "revenue_per_fan:money",
@@ -72,51 +81,74 @@ WINDOW_OPTION = Option(int, 30, "days after joining over which a fan's GMV count
                        setting="gmv_window_days", choices=WINDOWS)
 
 
-def fans_sql() -> str:
-    return f"""
-fans AS (
-  SELECT member_id, acquisition_channel AS channel_id, joined_at,
-         (unfollowed_at IS NULL OR unfollowed_at >= joined_at + INTERVAL '{RETAIN_DAYS}' DAY) AS retained
-  FROM members
-  WHERE joined_at >= $start AND joined_at < $end AND acquisition_channel IS NOT NULL
+def _days(windows) -> tuple[int, ...]:
+    """The windows as whitelisted day counts (columns gmv_<d> / orders_<d> of the rollups)."""
+    days = tuple(sorted({int(w) for w in windows}))
+    if not days or any(d not in rollup_days for d in days):
+        raise ValueError(f"GMV windows must be among {rollup_days}, got {days}")
+    return days
+
+
+def full_months(period: Period) -> tuple[date, date]:
+    """[first, after): the calendar months lying wholly inside the period (first
+    == after == period.start when there is none)."""
+    first = period.start if period.start.day == 1 else (period.start.replace(day=1) + timedelta(days=32)).replace(day=1)
+    after = (period.end + timedelta(days=1)).replace(day=1)
+    return (first, after) if first < after else (period.start, period.start)
+
+
+def fan_params(period: Period, whole: bool, spend: bool = False, split: bool = False) -> dict:
+    """The bound values of the fans SQL: the period as joined_at bounds (the
+    per-fan rollups), or as days (channel_daily, `whole`; and channel_spend);
+    with `split`, the whole months inside it (channel_fans_monthly) and their bounds."""
+    days = {"start_day": period.start, "end_day": period.end}
+    if whole:
+        return days
+    out = {"start": period.start_ts, "end": period.end_ts, **(days if spend else {})}
+    if split:
+        first, after = full_months(period)
+        out.update({"full_from": first, "full_to": after,
+                    "full_from_ts": datetime.combine(first, time.min), "full_to_ts": datetime.combine(after, time.min)})
+    return out
+
+
+def fans_split(reader) -> bool:
+    """Count the fans of whole months from channel_fans_monthly (and only the
+    period's partial months fan by fan)? Not under a guide filter, which needs
+    each fan's guide (the monthly rollup knows only the store)."""
+    return not reader.filters.guides
+
+
+def fan_counts_sql(split: bool, by_month: bool = False) -> str:
+    """CTE `fan_counts`: per channel (and cohort_month with `by_month`) the scoped
+    new fans of the period: fans, retained_fans, last_joined. With `split` the
+    whole months come from channel_fans_monthly, the edges from channel_fans."""
+    month = ", CAST(date_trunc('month', joined_at) AS DATE) AS cohort_month" if by_month else ""
+    keys = "channel_id, cohort_month" if by_month else "channel_id"
+    if not split:
+        return f"""
+fan_counts AS (
+  SELECT channel_id{month}, count(*) AS fans, count(*) FILTER (WHERE retained) AS retained_fans,
+         max(joined_at) AS last_joined
+  FROM channel_fans
+  WHERE joined_at >= $start AND joined_at < $end
+  GROUP BY {keys}
 )"""
-
-
-def per_fan_sql(windows: tuple[int, ...], keys: str = "f.channel_id") -> str:
-    """Per fan who ordered: GMV and orders (net > 0) within each window of
-    `windows` days after joining (bound as $w0, $w1, ...; $w_max the longest),
-    with the fan's `keys` (SQL over the fans row `f`, our own constant text).
-    Orders are cut first to [period start, period end + longest window) on the
-    sorted time column and to the fans' member_id range (what DuckDB's join
-    filter pushdown would do, had it picked the fans as the build side; ids
-    mostly grow with joining time, so this keeps the join small), then
-    aggregated per fan before anything joins channels."""
-    cols = []
-    for i in range(len(windows)):
-        inside = f"o.ordered_at < f.joined_at + $w{i} * INTERVAL '1' DAY"
-        cols.append(f"sum(o.net) FILTER (WHERE {inside}) AS gmv_{i}")
-        cols.append(f"count(*) FILTER (WHERE o.is_order AND {inside}) AS orders_{i}")
+    edge = (f"SELECT channel_id{month}, 1 AS fans, CASE WHEN retained THEN 1 ELSE 0 END AS retained_fans, "
+            "joined_at AS last_joined FROM channel_fans WHERE joined_at >= {lo} AND joined_at < {hi}")
+    months = ", month AS cohort_month" if by_month else ""
     return f"""
-fan_orders AS (
-  SELECT member_id, ordered_at, net, is_order
-  FROM orders
-  WHERE ordered_at >= $start AND ordered_at < $orders_end
-    AND member_id >= (SELECT min(member_id) FROM fans) AND member_id <= (SELECT max(member_id) FROM fans)
-),
-per_fan AS (
-  SELECT {keys}, {", ".join(cols)}
-  FROM fans f
-  JOIN fan_orders o ON o.member_id = f.member_id
-  WHERE o.ordered_at >= f.joined_at AND o.ordered_at < f.joined_at + $w_max * INTERVAL '1' DAY
-  GROUP BY f.member_id, f.channel_id, f.joined_at
+fan_counts AS (
+  SELECT {keys}, CAST(sum(fans) AS BIGINT) AS fans, CAST(sum(retained_fans) AS BIGINT) AS retained_fans,
+         max(last_joined) AS last_joined
+  FROM (
+    SELECT channel_id{months}, fans, retained_fans, last_joined
+    FROM channel_fans_monthly WHERE month >= $full_from AND month < $full_to
+    UNION ALL {edge.format(lo="$start", hi="$full_from_ts")}
+    UNION ALL {edge.format(lo="$full_to_ts", hi="$end")}
+  ) f
+  GROUP BY {keys}
 )"""
-
-
-def fan_params(period: Period, windows: tuple[int, ...]) -> dict:
-    """The bound values of the fans / per-fan SQL: the period and each window's days."""
-    return {"start": period.start_ts, "end": period.end_ts,
-            "orders_end": period.end_ts + timedelta(days=max(windows)), "w_max": max(windows),
-            **{f"w{i}": int(w) for i, w in enumerate(windows)}}
 
 
 def end_of_day(day) -> datetime:
@@ -124,26 +156,56 @@ def end_of_day(day) -> datetime:
     return datetime.combine(day + timedelta(days=1), time.min)
 
 
-def _sql(windows: tuple[int, ...]) -> str:
-    per_channel = []
-    for i in range(len(windows)):
-        per_channel += [f"coalesce(sum(gmv_{i}), 0) AS gmv_{i}",
-                        f"count(*) FILTER (WHERE orders_{i} >= 1) AS buyers_{i}",
-                        f"count(*) FILTER (WHERE orders_{i} >= 2) AS repeaters_{i}"]
-    picked = ", ".join(f"coalesce(g.gmv_{i}, 0) AS gmv_{i}, coalesce(g.buyers_{i}, 0) AS buyers_{i}, "
-                       f"coalesce(g.repeaters_{i}, 0) AS repeaters_{i}" for i in range(len(windows)))
-    return f"""
-WITH {fans_sql()},
-{per_fan_sql(windows)},
-fan_counts AS (
-  SELECT channel_id, count(*) AS new_fans, count(*) FILTER (WHERE retained) AS retained_fans,
-         max(joined_at) AS last_joined
-  FROM fans GROUP BY channel_id
+def facts_sql(windows, whole: bool, split: bool = False) -> str:
+    """CTE `facts`: one row per channel with new fans in the period: new_fans,
+    retained_fans, last_joined and, for each window (days, whitelisted), gmv_<i>,
+    buyers_<i> (fans with ≥ 1 order in it), repeaters_<i> (≥ 2).
+
+    `whole` (nothing narrows the view): summed from channel_daily, the whole
+    group's per-day sums. Otherwise from the scoped channel_fans and
+    channel_fan_sales: a fan's orders are summed over the (order store, order
+    guide) rows in view before the thresholds apply, exactly as the raw SQL
+    summed the fan's scoped orders."""
+    days = _days(windows)
+    if whole:
+        sums = ", ".join(f"CAST(sum(gmv_{d}) AS DECIMAL(38,2)) AS gmv_{i}, "
+                         f"CAST(sum(buyers_{d}) AS BIGINT) AS buyers_{i}, "
+                         f"CAST(sum(repeaters_{d}) AS BIGINT) AS repeaters_{i}" for i, d in enumerate(days))
+        return f"""
+facts AS (
+  SELECT channel_id, CAST(sum(new_fans) AS BIGINT) AS new_fans,
+         CAST(sum(retained_fans) AS BIGINT) AS retained_fans, max(last_joined) AS last_joined, {sums}
+  FROM channel_daily
+  WHERE day >= $start_day AND day <= $end_day
+  GROUP BY channel_id
+)"""
+    per_fan = ", ".join(f"sum(gmv_{d}) AS gmv_{i}, sum(orders_{d}) AS orders_{i}" for i, d in enumerate(days))
+    per_channel = ", ".join(f"sum(gmv_{i}) AS gmv_{i}, count(*) FILTER (WHERE orders_{i} >= 1) AS buyers_{i}, "
+                            f"count(*) FILTER (WHERE orders_{i} >= 2) AS repeaters_{i}" for i in range(len(days)))
+    picked = ", ".join(f"g.gmv_{i}, coalesce(g.buyers_{i}, 0) AS buyers_{i}, "
+                       f"coalesce(g.repeaters_{i}, 0) AS repeaters_{i}" for i in range(len(days)))
+    return f"""{fan_counts_sql(split)},
+per_fan AS (
+  SELECT channel_id, member_key, {per_fan}
+  FROM channel_fan_sales
+  WHERE joined_at >= $start AND joined_at < $end
+  GROUP BY channel_id, member_key
 ),
 fan_gmv AS (
-  SELECT channel_id, {", ".join(per_channel)}
+  SELECT channel_id, {per_channel}
   FROM per_fan GROUP BY channel_id
 ),
+facts AS (
+  SELECT n.channel_id, n.fans AS new_fans, n.retained_fans, n.last_joined, {picked}
+  FROM fan_counts n LEFT JOIN fan_gmv g ON g.channel_id = n.channel_id
+)"""
+
+
+def _sql(windows: tuple[int, ...], whole: bool, split: bool = False) -> str:
+    picked = ", ".join(f"coalesce(n.gmv_{i}, 0) AS gmv_{i}, coalesce(n.buyers_{i}, 0) AS buyers_{i}, "
+                       f"coalesce(n.repeaters_{i}, 0) AS repeaters_{i}" for i in range(len(windows)))
+    return f"""
+WITH {facts_sql(windows, whole, split)},
 spent AS (
   SELECT channel_id, sum(spend) AS spend
   FROM channel_spend
@@ -152,7 +214,7 @@ spent AS (
 ),
 every_channel AS (
   SELECT channel_id FROM channels
-  UNION SELECT channel_id FROM fan_counts
+  UNION SELECT channel_id FROM facts
   UNION SELECT channel_id FROM spent
 )
 SELECT e.channel_id, c.channel_name,
@@ -161,9 +223,8 @@ SELECT e.channel_id, c.channel_name,
        n.last_joined, {picked}
 FROM every_channel e
 LEFT JOIN channels c ON c.channel_id = e.channel_id
-LEFT JOIN fan_counts n ON n.channel_id = e.channel_id
+LEFT JOIN facts n ON n.channel_id = e.channel_id
 LEFT JOIN spent s ON s.channel_id = e.channel_id
-LEFT JOIN fan_gmv g ON g.channel_id = e.channel_id
 ORDER BY e.channel_id
 """
 
@@ -176,13 +237,14 @@ def _div(num: pd.Series, den: pd.Series) -> pd.Series:
 
 def channel_windows(reader: Reader, period: Period, as_of, windows=WINDOWS) -> pd.DataFrame:
     """One row per (channel, window) for the given windows (each one of 7, 30,
-    90): the columns of channel-roi plus window_days. One pass over the orders
-    serves every window."""
+    90): the columns of channel-roi plus window_days. One query serves every
+    window (see facts_sql for the rollups it reads)."""
     windows = tuple(sorted({int(w) for w in windows}))
     if not windows or any(w not in WINDOWS for w in windows):
         raise ValueError(f"GMV windows must be among {WINDOWS}, got {windows}")
-    params = {**fan_params(period, windows), "start_day": period.start, "end_day": period.end}
-    raw = reader.query(_sql(windows), params)
+    whole = nothing_narrows(reader.scope, reader.filters)
+    split = not whole and fans_split(reader)
+    raw = reader.query(_sql(windows, whole, split), fan_params(period, whole, spend=True, split=split))
     visible = spend_visible(reader.scope, reader.filters)
     known = end_of_day(as_of)
     spend = raw["spend"].astype(float) if visible else pd.Series(float("nan"), index=raw.index)

@@ -33,6 +33,13 @@ Readings, in one place (README "Live streams"):
 - Orders are the scope's orders (the orders of the user's stores); lives are the
   scope's lives (hosted by the user's stores; HQ-hosted lives, with no store,
   only without store narrowing).
+
+Speed (issue 15): the period metrics (live-tail, live-compare, live-median-curve,
+live-tail-brands, live-guides, live-stores) read the live rollups
+(dashboard/rollups/live.py: these readings fixed at publish time, per live and
+the order's store and guide, the viewer, the inviting guide) joined to the
+scoped sessions; live-curve and morning-lives, which cut a live's orders at any
+second, read the orders of their few lives (LIVE_ORDERS).
 """
 from __future__ import annotations
 
@@ -73,30 +80,25 @@ def lives(reader: Reader, where: str, params: dict) -> pd.DataFrame:
 
 
 def window(sessions: pd.DataFrame) -> dict:
-    """The ordered_at range that holds every live or tail order of `sessions`:
-    bound as constants, so the scan of the time-sorted orders is pruned."""
+    """A range [lo, hi] holding the started_at of every live of `sessions`
+    (and every live or tail order's ordered_at): bound as constants, so the
+    scan of live_order_rows, sorted by started_at, is pruned."""
     lo = pd.Timestamp(sessions["started_at"].min()).to_pydatetime()
-    return {"lo": lo, "views_lo": lo - VIEWS_BEFORE,
-            "hi": (pd.Timestamp(sessions["ended_at"].max()) + TAIL).to_pydatetime()}
+    return {"lo": lo, "hi": (pd.Timestamp(sessions["ended_at"].max()) + TAIL).to_pydatetime()}
 
 
 # Orders of the chosen lives placed in [started_at, ended_at + 72h], with the
-# part they belong to. `{lives}` is a SELECT of live_sessions rows.
+# part they belong to: the live_order_rows rollup (those orders, fixed at
+# publish time), read by the chosen lives' started_at range. `{lives}` is a
+# SELECT of live_sessions rows.
 LIVE_ORDERS = """
 chosen AS ({lives}),
 live_orders AS (
   SELECT o.order_id, o.live_id, o.net, o.is_order, o.member_id, o.brand, o.ordered_at,
-         c.started_at, c.ended_at, o.ordered_at > c.ended_at AS is_tail
-  FROM orders o
+         c.started_at, c.ended_at, o.is_tail
+  FROM live_order_rows o
   JOIN chosen c ON o.live_id = c.live_id
-  WHERE o.ordered_at >= $lo AND o.ordered_at <= $hi AND o.live_id IS NOT NULL
-    AND o.ordered_at >= c.started_at AND o.ordered_at <= c.ended_at + INTERVAL '72' HOUR
-),
-viewer AS MATERIALIZED (
-  SELECT DISTINCT v.live_id, v.member_id
-  FROM live_views v JOIN chosen c ON v.live_id = c.live_id
-  WHERE v.joined_at >= $views_lo AND v.joined_at <= $hi
-    AND v.joined_at >= c.started_at - INTERVAL '7' DAY AND v.joined_at <= c.ended_at + INTERVAL '72' HOUR
+  WHERE o.started_at >= $lo AND o.started_at <= $hi
 )"""
 
 
@@ -139,12 +141,25 @@ def tail_hour(orders: pd.DataFrame) -> pd.Series:
     return hours.where(orders["is_tail"].astype(bool), 0).astype(int)
 
 
+def chosen_cte(where: str) -> str:
+    """CTE `chosen`: the in-scope sessions matching `where` (our own constant text)."""
+    return f"chosen AS (SELECT {LIVE_COLUMNS} FROM live_sessions WHERE {where})"
+
+
+def picked(rollup: str, where: str) -> str:
+    """The rows of a live rollup (dashboard/rollups/live.py) for the lives
+    matching `where`: every live rollup carries live_id and started_at, the only
+    columns a selection names, and is sorted by started_at, so a period's lives
+    are read by range. `rollup` is one of our own rollup names."""
+    return f"(SELECT * FROM {rollup} WHERE {where})"
+
+
 def hourly_sql(where: str) -> str:
     """Sales of each chosen live by tail hour: h = 0 for its live part, h = j for
-    tail hour j (end + (j−1) h, end + j h], summed in the database."""
-    return (f"WITH {live_orders_cte(where)}\n"
-            "SELECT live_id, CASE WHEN is_tail THEN CAST(ceil(EXTRACT(EPOCH FROM (ordered_at - ended_at)) / 3600) "
-            "AS INTEGER) ELSE 0 END AS h, sum(net) AS sales FROM live_orders GROUP BY 1, 2")
+    tail hour j (end + (j−1) h, end + j h], from the live_sales_hours rollup."""
+    return (f"WITH {chosen_cte(where)}\n"
+            f"SELECT r.live_id, r.h, sum(r.sales) AS sales FROM {picked('live_sales_hours', where)} r "
+            "JOIN chosen c ON c.live_id = r.live_id GROUP BY 1, 2")
 
 
 def cumulative_by_hour(reader: Reader, where: str, params: dict, sessions: pd.DataFrame) -> pd.DataFrame:
@@ -152,7 +167,7 @@ def cumulative_by_hour(reader: Reader, where: str, params: dict, sessions: pd.Da
     hours = list(range(TAIL_HOURS + 1))
     if sessions.empty:
         return pd.DataFrame(columns=hours, dtype=float)
-    o = reader.query(hourly_sql(where), {**params, **window(sessions)})
+    o = reader.query(hourly_sql(where), params)
     o["sales"] = o["sales"].astype(float)
     grid = o.pivot_table(index="live_id", columns="h", values="sales", aggfunc="sum", fill_value=0.0)
     grid = grid.reindex(index=list(sessions["live_id"]), columns=hours, fill_value=0.0).fillna(0.0)

@@ -38,8 +38,9 @@ from __future__ import annotations
 import pandas as pd
 
 from ..reader import Reader
+from ..scope import nothing_narrows
 from .base import MetricArgs, metric, period_params
-from .live_base import IN_PERIOD, LIVE_COLUMNS, lives, live_orders_cte, status, window
+from .live_base import IN_PERIOD, LIVE_COLUMNS, chosen_cte, lives, picked, status
 
 DECLARED = ("live_id", "title", "host_store_id", "started_at:datetime", "ended_at:datetime",
             "live_sales:money", "tail_sales:money", "tail_multiple:number", "viewers:count",
@@ -49,29 +50,47 @@ DECLARED = ("live_id", "title", "host_store_id", "started_at:datetime", "ended_a
 COLUMNS = [c.partition(":")[0] for c in DECLARED]
 
 
-def facts_sql(where: str, audience: bool = True) -> str:
+def facts_sql(where: str, audience: bool = True, whole: bool = False) -> str:
     """One row per chosen live: sales and orders of its two parts, and (with
-    `audience`) its invitees, viewers and returning viewers. Without the
-    audience the query reads the orders alone (live-compare, morning-lives)."""
-    audience_ctes = """,
-invitee AS (SELECT DISTINCT i.live_id, i.member_id FROM live_invites i JOIN chosen c ON i.live_id = c.live_id),
-invites AS (
-  SELECT i.live_id, count(*) AS invited, count(v.member_id) AS invited_watched
-  FROM invitee i LEFT JOIN viewer v ON v.live_id = i.live_id AND v.member_id = i.member_id
-  GROUP BY i.live_id
+    `audience`) its invitees, viewers and returning viewers, from the live
+    rollups (see dashboard/rollups/live.py). Without the audience the query
+    reads the sales alone (live-compare).
+
+    A viewer or invitee's view is in view when its member is (`home_key IN
+    member_homes`, the scoped members' predicate on the member's store and
+    guide); a returning viewer's POS order and an invitation through the
+    rollups' own gates (order store and guide; inviting guide). A member invited
+    by several guides is one invitee: rows of a pair with pair_guides = 1 are
+    counted as they are, the few others by distinct member. `whole` (nothing
+    narrows the view): the audience from live_audience_whole, the same counts
+    made at publish time over everything such a view sees."""
+    whole_ctes = f""",
+audience AS (SELECT live_id, viewers, returned FROM {picked("live_audience_whole", where)} a),
+invites AS (SELECT live_id, invited, invited_watched FROM {picked("live_audience_whole", where)} w)"""
+    audience_ctes = whole_ctes if whole else f""",
+seen AS (SELECT home_key FROM member_homes),
+viewers AS (SELECT live_id, count(*) AS viewers FROM {picked("live_viewers", where)} v GROUP BY live_id),
+came_back AS (
+  SELECT live_id, count(DISTINCT member_id) AS returned
+  FROM {picked("live_viewer_returns", where)} r
+  WHERE home_key IN (SELECT home_key FROM seen)
+  GROUP BY live_id
 ),
-pos AS (
-  SELECT DISTINCT member_id, ordered_at FROM orders
-  WHERE ordered_at > $lo AND ordered_at <= $hi AND channel = 'pos' AND is_order
-    AND member_id IN (SELECT member_id FROM viewer)
+invitee AS (
+  SELECT live_id, member_id, pair_guides, viewed AND home_key IN (SELECT home_key FROM seen) AS watched
+  FROM {picked("live_invitees", where)} i
+),
+invites AS (
+  SELECT live_id,
+         count(*) FILTER (WHERE pair_guides = 1)
+           + count(DISTINCT member_id) FILTER (WHERE pair_guides > 1) AS invited,
+         count(*) FILTER (WHERE watched AND pair_guides = 1)
+           + count(DISTINCT member_id) FILTER (WHERE watched AND pair_guides > 1) AS invited_watched
+  FROM invitee GROUP BY live_id
 ),
 audience AS (
-  SELECT v.live_id, count(*) AS viewers,
-         count(*) FILTER (WHERE EXISTS (
-           SELECT 1 FROM pos p WHERE p.member_id = v.member_id AND p.ordered_at > c.ended_at
-             AND p.ordered_at <= c.ended_at + INTERVAL '72' HOUR)) AS returned
-  FROM viewer v JOIN chosen c ON v.live_id = c.live_id
-  GROUP BY v.live_id
+  SELECT v.live_id, v.viewers, coalesce(r.returned, 0) AS returned
+  FROM viewers v LEFT JOIN came_back r ON r.live_id = v.live_id
 )""" if audience else ""
     if audience:
         audience_cols = """coalesce(a.viewers, 0) AS viewers, coalesce(a.returned, 0) AS returned,
@@ -82,14 +101,14 @@ LEFT JOIN invites i ON i.live_id = c.live_id"""
         audience_cols = "0 AS viewers, 0 AS returned, 0 AS invited, 0 AS invited_watched"
         audience_joins = ""
     return f"""
-WITH {live_orders_cte(where)},
+WITH {chosen_cte(where)},
 sales AS (
   SELECT live_id,
-         sum(net) FILTER (WHERE NOT is_tail) AS live_sales,
-         sum(net) FILTER (WHERE is_tail) AS tail_sales,
-         count(*) FILTER (WHERE NOT is_tail AND is_order) AS live_orders,
-         count(*) FILTER (WHERE is_tail AND is_order) AS tail_orders
-  FROM live_orders GROUP BY live_id
+         sum(sales) FILTER (WHERE h = 0) AS live_sales,
+         sum(sales) FILTER (WHERE h > 0) AS tail_sales,
+         CAST(sum(orders) FILTER (WHERE h = 0) AS BIGINT) AS live_orders,
+         CAST(sum(orders) FILTER (WHERE h > 0) AS BIGINT) AS tail_orders
+  FROM {picked("live_sales_hours", where)} r GROUP BY live_id
 ){audience_ctes}
 SELECT c.live_id, c.title, c.brand, c.host_store_id, st.store_name AS host_store_name,
        c.started_at, c.ended_at, c.cost,
@@ -117,7 +136,8 @@ def session_facts(reader: Reader, where: str, params: dict, as_of, audience: boo
         df = pd.DataFrame(columns=COLUMNS)
         return df.astype({c: float for c in ("live_sales", "tail_sales", "tail_multiple", "invite_watch_rate",
                                              "return_rate", "cost", "roi", "hours_remaining")})
-    df = reader.query(facts_sql(where, audience), {**params, **window(chosen)})
+    whole = nothing_narrows(reader.scope, reader.filters)
+    df = reader.query(facts_sql(where, audience, whole), params)
     for c in ("live_sales", "tail_sales", "cost"):
         df[c] = df[c].astype(float)
     df["tail_multiple"] = _div(df["tail_sales"], df["live_sales"])
