@@ -56,7 +56,8 @@ GROUP BY 1, 2
 """
 
 
-@metric("morning-lives", DECLARED, grain="one row per in-scope live that ended in the 72 hours up to as-of 24:00")
+@metric("morning-lives", DECLARED, grain="one row per in-scope live that ended in the 72 hours up to as-of 24:00",
+        as_of_only=True)
 def morning_lives(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     """Lives still in their 72-hour tail at the end of the as-of day: tail so
     far, its multiple, and the median complete session's at the same hour."""

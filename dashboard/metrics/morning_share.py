@@ -27,7 +27,8 @@ COLUMNS = [c.name for c in DECLARED]
 
 
 @metric("morning-share", DECLARED, grain="one total row, then one row per store, on the as-of day",
-        options=SHARE_OPTIONS)
+        options=SHARE_OPTIONS,
+        as_of_only=True)
 def morning_share(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     """The as-of day's share rate: the scope's total and each store, ranked."""
     day = Period(args.as_of, args.as_of)

@@ -49,7 +49,8 @@ ORDER BY g.store_id, g.guide_id
 
 
 @metric("share-attention", DECLARED, grain="one row per guide below target on each of their last 3 roster days",
-        options=SHARE_OPTIONS)
+        options=SHARE_OPTIONS,
+        as_of_only=True)
 def share_attention(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     """Guides on the roster who made fewer than k shares on each of the last 3 days up to the as-of day."""
     first = args.as_of - timedelta(days=DAYS - 1)
