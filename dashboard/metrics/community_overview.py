@@ -37,8 +37,7 @@ SELECT
   (SELECT count(DISTINCT member_id) FROM group_members
     WHERE group_id IN (SELECT group_id FROM live)
       AND joined_at < $day_end AND (left_at IS NULL OR left_at > $day_start)) AS group_members,
-  (SELECT count(DISTINCT sender_id) FROM group_messages
-    WHERE sent_at >= $day_start AND sent_at < $day_end AND sender_type = 'member') AS active_members
+  (SELECT count(DISTINCT member_id) FROM member_days WHERE day = $day) AS active_members
 """
 
 
@@ -48,7 +47,8 @@ def community_overview(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     member messages and group WeMall sales over the period."""
     board = group_board(reader, args)
     live = board[board["existing"]]
-    d = reader.query(DISTINCT_SQL, {"day_start": day_start(args.as_of), "day_end": day_end(args.as_of)}).iloc[0]
+    d = reader.query(DISTINCT_SQL, {"day_start": day_start(args.as_of), "day_end": day_end(args.as_of),
+                                    "day": args.as_of}).iloc[0]
     alive = int((live["active_members"] >= opt_int(args, "alive_members", 10)).sum())
     row = {"groups": len(live), "group_members": int(d["group_members"]), "active_members": int(d["active_members"]),
            "speaking_ratio": ratio(d["active_members"], d["group_members"]), "alive_groups": alive,

@@ -28,6 +28,9 @@ DECLARED = ("group_id", "day:date", "members:count", "members_joined:count", "me
             "member_messages:count", "staff_messages:count", "bot_messages:count", "alive:flag")
 COLUMNS = [c.partition(":")[0] for c in DECLARED]
 
+# Membership from the group_member_changes rollup (islands of each member's
+# rows, joins and leaves per day): members on a day = the deltas up to it,
+# those before the period folded into its first day. Messages from group_days.
 SQL = """
 WITH g AS (
   SELECT group_id FROM groups WHERE ($group IS NULL OR group_id = $group)
@@ -37,79 +40,39 @@ days AS (
   FROM generate_series(CAST($first_day AS TIMESTAMP), CAST($last_day AS TIMESTAMP), INTERVAL 1 DAY) AS t(d)
 ),
 grid AS (SELECT g.group_id, days.day FROM g CROSS JOIN days),
-gm AS (
-  SELECT group_id, member_id, joined_at, left_at FROM group_members
-  WHERE group_id IN (SELECT group_id FROM g) AND joined_at < $end AND (left_at IS NULL OR left_at >= $start)
+events AS (
+  SELECT group_id, CAST($first_day AS DATE) AS day, sum(delta) AS delta, 0 AS members_joined, 0 AS members_left,
+         0 AS active_members, 0 AS member_messages, 0 AS staff_messages, 0 AS bot_messages
+  FROM group_member_changes
+  WHERE day < $first_day AND ($group IS NULL OR group_id = $group)
+  GROUP BY group_id
+  UNION ALL
+  SELECT group_id, day, delta, members_joined, members_left, 0, 0, 0, 0
+  FROM group_member_changes
+  WHERE day >= $first_day AND day <= $last_day AND ($group IS NULL OR group_id = $group)
+  UNION ALL
+  SELECT group_id, day, 0, 0, 0, active_members, member_messages, staff_messages, bot_messages
+  FROM group_days
+  WHERE day >= $first_day AND day <= $last_day AND ($group IS NULL OR group_id = $group)
 ),
--- Members on a day, without a day × membership join: each membership row covers
--- the days [joined day, the day of left_at − 1µs] (left_at > a day's start);
--- overlapping rows of one member merge into islands (a member counts once);
--- an island adds 1 from its first day and removes it the day after its last.
-spans AS (
-  SELECT group_id, member_id, CAST(joined_at AS DATE) AS first_day,
-         coalesce(CAST(left_at - INTERVAL 1 MICROSECOND AS DATE), DATE '9999-12-30') AS last_day
-  FROM gm
-),
-marked AS (
-  SELECT *, CASE WHEN first_day <= max(last_day) OVER (
-                   PARTITION BY group_id, member_id ORDER BY first_day, last_day
-                   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) THEN 0 ELSE 1 END AS starts
-  FROM spans WHERE last_day >= first_day
-),
-numbered AS (
-  SELECT *, sum(starts) OVER (PARTITION BY group_id, member_id ORDER BY first_day, last_day
-                              ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS island
-  FROM marked
-),
-islands AS (
-  SELECT group_id, min(first_day) AS first_day, max(last_day) AS last_day
-  FROM numbered GROUP BY group_id, member_id, island
-),
-deltas AS (
-  SELECT group_id, day, sum(delta) AS delta FROM (
-    SELECT group_id, greatest(first_day, CAST($first_day AS DATE)) AS day, 1 AS delta FROM islands
-    UNION ALL
-    SELECT group_id, CAST(last_day + INTERVAL 1 DAY AS DATE) AS day, -1 AS delta FROM islands
-    WHERE last_day < CAST($last_day AS DATE)
-  ) AS d GROUP BY group_id, day
-),
-day_members AS (
-  SELECT grid.group_id, grid.day,
-         sum(coalesce(deltas.delta, 0)) OVER (PARTITION BY grid.group_id ORDER BY grid.day
-                                             ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS members
-  FROM grid LEFT JOIN deltas ON deltas.group_id = grid.group_id AND deltas.day = grid.day
-),
-joins AS (
-  SELECT group_id, CAST(joined_at AS DATE) AS day, count(*) AS members_joined FROM gm
-  WHERE joined_at >= $start AND joined_at < $end GROUP BY group_id, CAST(joined_at AS DATE)
-),
-leaves AS (
-  SELECT group_id, CAST(left_at AS DATE) AS day, count(*) AS members_left FROM gm
-  WHERE left_at >= $start AND left_at < $end GROUP BY group_id, CAST(left_at AS DATE)
-),
-msgs AS (
-  SELECT group_id, CAST(sent_at AS DATE) AS day,
-         count(DISTINCT sender_id) FILTER (WHERE sender_type = 'member') AS active_members,
-         count(*) FILTER (WHERE sender_type = 'member') AS member_messages,
-         count(*) FILTER (WHERE sender_type = 'staff') AS staff_messages,
-         count(*) FILTER (WHERE sender_type = 'bot') AS bot_messages
-  FROM group_messages
-  WHERE sent_at >= $start AND sent_at < $end AND group_id IN (SELECT group_id FROM g)
-  GROUP BY group_id, CAST(sent_at AS DATE)
+per AS (
+  SELECT group_id, day, sum(delta) AS delta, sum(members_joined) AS members_joined,
+         sum(members_left) AS members_left, sum(active_members) AS active_members,
+         sum(member_messages) AS member_messages, sum(staff_messages) AS staff_messages,
+         sum(bot_messages) AS bot_messages
+  FROM events GROUP BY group_id, day
 )
 SELECT grid.group_id, grid.day,
-       coalesce(day_members.members, 0) AS members,
-       coalesce(joins.members_joined, 0) AS members_joined,
-       coalesce(leaves.members_left, 0) AS members_left,
-       coalesce(msgs.active_members, 0) AS active_members,
-       coalesce(msgs.member_messages, 0) AS member_messages,
-       coalesce(msgs.staff_messages, 0) AS staff_messages,
-       coalesce(msgs.bot_messages, 0) AS bot_messages
+       CAST(sum(coalesce(per.delta, 0)) OVER (PARTITION BY grid.group_id ORDER BY grid.day
+                                              ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT) AS members,
+       CAST(coalesce(per.members_joined, 0) AS BIGINT) AS members_joined,
+       CAST(coalesce(per.members_left, 0) AS BIGINT) AS members_left,
+       CAST(coalesce(per.active_members, 0) AS BIGINT) AS active_members,
+       CAST(coalesce(per.member_messages, 0) AS BIGINT) AS member_messages,
+       CAST(coalesce(per.staff_messages, 0) AS BIGINT) AS staff_messages,
+       CAST(coalesce(per.bot_messages, 0) AS BIGINT) AS bot_messages
 FROM grid
-LEFT JOIN day_members ON day_members.group_id = grid.group_id AND day_members.day = grid.day
-LEFT JOIN joins ON joins.group_id = grid.group_id AND joins.day = grid.day
-LEFT JOIN leaves ON leaves.group_id = grid.group_id AND leaves.day = grid.day
-LEFT JOIN msgs ON msgs.group_id = grid.group_id AND msgs.day = grid.day
+LEFT JOIN per ON per.group_id = grid.group_id AND per.day = grid.day
 ORDER BY grid.group_id, grid.day
 """
 
@@ -124,8 +87,7 @@ def group_param(args: MetricArgs):
 def group_daily(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     """A group's members, joins, leaves, active members and messages, day by day."""
     p = args.period
-    df = reader.query(SQL, {"group": group_param(args), "first_day": p.start, "last_day": p.end,
-                            "start": p.start_ts, "end": p.end_ts})
+    df = reader.query(SQL, {"group": group_param(args), "first_day": p.start, "last_day": p.end})
     df["day"] = pd.to_datetime(df["day"]).dt.date
     df["alive"] = (df["active_members"] >= opt_int(args, "alive_members", 10)).astype(bool)
     return df[COLUMNS]

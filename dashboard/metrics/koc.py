@@ -53,30 +53,24 @@ DECLARED = ("group_id", "member_id", "active_days:count", "distinct_repliers:cou
 COLUMNS = [c.partition(":")[0] for c in DECLARED]
 
 SQL = """
-WITH msgs AS MATERIALIZED (
-  SELECT message_id, group_id, sender_id, sent_at, reply_to
-  FROM group_messages
-  WHERE sent_at >= $wstart AND sent_at < $wend AND sender_type = 'member'
-),
-act AS (
-  SELECT group_id, sender_id AS member_id, count(DISTINCT CAST(sent_at AS DATE)) AS active_days,
-         count(*) AS member_messages, max(CAST(sent_at AS DATE)) AS last_active_on
-  FROM msgs GROUP BY group_id, sender_id
-),
-replies AS (
-  SELECT message_id, group_id, sender_id, reply_to FROM msgs WHERE reply_to IS NOT NULL
+WITH act AS (
+  SELECT group_id, member_id, count(*) AS active_days, CAST(sum(messages) AS BIGINT) AS member_messages,
+         max(day) AS last_active_on
+  FROM member_days
+  WHERE day >= $first_day AND day <= $last_day
+  GROUP BY group_id, member_id
 ),
 rep AS (
-  SELECT t.group_id, t.sender_id AS member_id, count(DISTINCT r.sender_id) AS distinct_repliers
-  FROM replies r JOIN msgs t ON t.message_id = r.reply_to AND t.group_id = r.group_id
-  WHERE r.sender_id <> t.sender_id
-  GROUP BY t.group_id, t.sender_id
+  SELECT group_id, member_id, count(DISTINCT replier_id) AS distinct_repliers
+  FROM member_replies
+  WHERE day >= $first_day AND day <= $last_day AND target_day >= $first_day AND target_day <= $last_day
+  GROUP BY group_id, member_id
 ),
 ref AS (
-  SELECT referrer_member_id AS member_id, sum(net) AS referred_sales
-  FROM orders
-  WHERE ordered_at >= $wstart AND ordered_at < $wend AND referrer_member_id IS NOT NULL
-  GROUP BY referrer_member_id
+  SELECT member_id, sum(sales) AS referred_sales
+  FROM referred_sales
+  WHERE day >= $first_day AND day <= $last_day
+  GROUP BY member_id
 ),
 in_group AS (
   SELECT DISTINCT gm.group_id, gm.member_id
@@ -112,7 +106,8 @@ def koc_frame(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     sales = opt_float(args, "koc_referred_sales", 1000.0)
     first, last = koc_window(args.as_of, opt_int(args, "koc_window_days", 28))
     # The referral threshold is compared in SQL on the exact DECIMAL sum (¥1,000.00 is a KOC).
-    df = reader.query(SQL, {"wstart": day_start(first), "wend": day_end(last), "koc_sales": sales})
+    df = reader.query(SQL, {"wstart": day_start(first), "wend": day_end(last), "first_day": first, "last_day": last,
+                            "koc_sales": sales})
     by_activity = ((df["active_days"] >= days) & (df["distinct_repliers"] >= repliers)).to_numpy(bool)
     by_referral = df.pop("by_referral").to_numpy(bool)
     is_koc = by_activity | by_referral

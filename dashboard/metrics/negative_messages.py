@@ -38,35 +38,21 @@ DECLARED = ("message_id", "group_id", "sent_at:datetime", "text", "category", "r
             "group_name", "store_id", "member_id", "replied_at:datetime", "reply_minutes:number")
 COLUMNS = [c.partition(":")[0] for c in DECLARED]
 
+# The prefilter's candidates and their first staff reply come from the
+# negative_candidates rollup (built at publish time with the same pattern);
+# `day` bounds the rows read, sent_at keeps the exact [start, end).
 SQL = """
-WITH cand AS (
-  SELECT message_id, group_id, sent_at, sender_id, text
-  FROM group_messages
-  WHERE sent_at >= $start AND sent_at < $end AND sender_type = 'member' AND text IS NOT NULL
-    AND regexp_matches(text, $pattern)
-),
-staff_replies AS (
-  SELECT r.reply_to, r.group_id, r.sent_at
-  FROM group_messages r
-  WHERE r.sent_at >= $start AND r.sender_type = 'staff' AND r.reply_to IS NOT NULL
-),
-first_reply AS (
-  SELECT c.message_id, min(r.sent_at) AS replied_at
-  FROM cand c JOIN staff_replies r ON r.reply_to = c.message_id AND r.group_id = c.group_id
-  WHERE r.sent_at >= c.sent_at
-  GROUP BY c.message_id
-)
 SELECT c.message_id, c.group_id, c.sent_at, c.text, c.sender_id AS member_id, g.group_name, g.store_id,
-       f.replied_at
-FROM cand c
+       c.replied_at
+FROM negative_candidates c
 JOIN groups g ON g.group_id = c.group_id
-LEFT JOIN first_reply f ON f.message_id = c.message_id
+WHERE c.day >= CAST($start AS DATE) AND c.day <= CAST($end AS DATE) AND c.sent_at >= $start AND c.sent_at < $end
 """
 
 
 def negative_frame(reader: Reader, start, end, window_minutes: int) -> pd.DataFrame:
     """Negative member messages sent in [start, end) with their staff reply."""
-    df = reader.query(SQL, {"start": start, "end": end, "pattern": sentiment.PREFILTER})
+    df = reader.query(SQL, {"start": start, "end": end})
     verdicts = {t: sentiment.classify(t) for t in df["text"].unique()}
     df = df[np.array([verdicts[t].negative for t in df["text"]], dtype=bool)].copy()
     df["category"] = [verdicts[t].category for t in df["text"]]
