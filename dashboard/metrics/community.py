@@ -67,14 +67,6 @@ def opt_float(args, name: str, default: float) -> float:
     return float(default if value is None else value)
 
 
-# Distinct members of each group on one day ($day_start, $day_end).
-MEMBERS_ON_DAY = """
-  SELECT group_id, count(DISTINCT member_id) AS members
-  FROM group_members
-  WHERE joined_at < $day_end AND (left_at IS NULL OR left_at > $day_start)
-  GROUP BY group_id
-"""
-
 # --- the per-(group, day) message aggregate ---------------------------------------------
 # Every community metric over a period needs, per group and day, the active
 # members and the messages by sender type: the `group_days` rollup

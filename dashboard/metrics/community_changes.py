@@ -70,15 +70,17 @@ ORDER BY e.day DESC, e.reason, g.group_id
 """
 
 
-def _dates(values: pd.Series) -> list:
-    return [None if pd.isna(v) else pd.Timestamp(v).date() for v in values]
+def _dates(values: pd.Series) -> pd.Series:
+    """Python dates (None where missing), as an object column."""
+    out = pd.Series(pd.to_datetime(values).dt.date, index=values.index, dtype=object)
+    return out.where(values.notna(), None)
 
 
 def changes(reader: Reader, period: Period, alive_members: int, silent_days: int) -> pd.DataFrame:
     df = reader.query(SQL, {"read_from": period.start - timedelta(days=silent_days + 1), "first_day": period.start,
                             "last_day": period.end, "silent_days": silent_days, "alive": alive_members})
     for c in ("day", "last_member_message_on"):
-        df[c] = pd.Series(_dates(df[c]), index=df.index, dtype=object)
+        df[c] = _dates(df[c])
     return df[COLUMNS].astype({"active_members": "int64", "prev_active_members": "int64"})
 
 

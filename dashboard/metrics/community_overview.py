@@ -34,9 +34,8 @@ WITH live AS (
   WHERE created_at < $day_end AND (dissolved_at IS NULL OR dissolved_at > $day_start)
 )
 SELECT
-  (SELECT count(DISTINCT member_id) FROM group_members
-    WHERE group_id IN (SELECT group_id FROM live)
-      AND joined_at < $day_end AND (left_at IS NULL OR left_at > $day_start)) AS group_members,
+  (SELECT count(DISTINCT member_key) FROM group_member_spans
+    WHERE group_id IN (SELECT group_id FROM live) AND first_day <= $day AND last_day >= $day) AS group_members,
   (SELECT count(DISTINCT member_id) FROM member_days WHERE day = $day) AS active_members
 """
 

@@ -41,7 +41,7 @@ import pandas as pd
 
 from ..reader import Reader
 from .base import MetricArgs, metric
-from .community import ALIVE, MEMBERS_ON_DAY, SILENT, day_end, day_start, opt_int
+from .community import ALIVE, SILENT, day_end, day_start, opt_int
 
 DECLARED = ("group_id", "group_name", "store_id", "members:count", "active_members:count", "speaking_ratio:rate",
             "alive_days:count", "silent:flag", "wemall_sales:money", "kind", "existing:flag",
@@ -49,17 +49,26 @@ DECLARED = ("group_id", "group_name", "store_id", "members:count", "active_membe
             "activity_rank:rank", "wemall_rank:rank")
 COLUMNS = [c.partition(":")[0] for c in DECLARED]
 
-SQL = f"""
-WITH mem AS ({MEMBERS_ON_DAY}),
--- Orders carrying a share posted to the group (rollup group_share_sales): the
--- order in view (its gate) and the share in view, as the scoped shares are
--- (its store in view, its guide not filtered out).
+SQL = """
+WITH mem AS (
+  -- group_member_spans: one row per island of a member's days in a group
+  SELECT group_id, count(*) AS members FROM group_member_spans
+  WHERE first_day <= $as_of AND last_day >= $as_of
+  GROUP BY group_id
+),
+-- Orders carrying a share posted to the group: in view with their share (the
+-- rollup of orders whose share is of their own store and guide), or, for a
+-- share of another store or guide, when that share is in view too (its store
+-- in view, its guide not filtered out), as the scoped shares are.
 sales AS (
-  SELECT group_id, sum(sales) AS wemall_sales
-  FROM group_share_sales
-  WHERE day >= $first_day AND day <= $last_day
-    AND share_store_id IN (SELECT store_id FROM stores)
-    AND share_guide_id IN (SELECT guide_id FROM group_share_guides)
+  SELECT group_id, sum(sales) AS wemall_sales FROM (
+    SELECT group_id, sales FROM group_share_sales WHERE day >= $first_day AND day <= $last_day
+    UNION ALL
+    SELECT group_id, sales FROM group_share_sales_cross
+    WHERE day >= $first_day AND day <= $last_day
+      AND share_store_id IN (SELECT store_id FROM stores)
+      AND share_guide_id IN (SELECT guide_id FROM group_share_guides)
+  ) AS s
   GROUP BY group_id
 ),
 act AS (

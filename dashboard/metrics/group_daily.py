@@ -18,6 +18,9 @@ a day: distinct members with sender_type = member who sent ≥ 1 message that da
 """
 from __future__ import annotations
 
+from datetime import timedelta
+
+import numpy as np
 import pandas as pd
 
 from ..reader import Reader
@@ -28,18 +31,20 @@ DECLARED = ("group_id", "day:date", "members:count", "members_joined:count", "me
             "member_messages:count", "staff_messages:count", "bot_messages:count", "alive:flag")
 COLUMNS = [c.partition(":")[0] for c in DECLARED]
 
-# Membership from the group_member_changes rollup (islands of each member's
-# rows, joins and leaves per day): members on a day = the deltas up to it,
-# those before the period folded into its first day. Messages from group_days.
-SQL = """
+# The in-scope groups (numbered in group_id order) and, per group and day of the
+# period, the membership changes (group_member_changes: islands of each
+# member's rows starting and ending, rows joined and left) and the messages
+# (group_days); the changes before the period are folded into its first day.
+# Members on a day = the running sum of the changes up to it (numpy below).
+GROUPS_SQL = """
+SELECT group_id FROM groups WHERE ($group IS NULL OR group_id = $group) ORDER BY group_id
+"""
+
+DAYS_SQL = """
 WITH g AS (
-  SELECT group_id FROM groups WHERE ($group IS NULL OR group_id = $group)
+  SELECT group_id, row_number() OVER (ORDER BY group_id) - 1 AS gi
+  FROM groups WHERE ($group IS NULL OR group_id = $group)
 ),
-days AS (
-  SELECT CAST(d AS DATE) AS day
-  FROM generate_series(CAST($first_day AS TIMESTAMP), CAST($last_day AS TIMESTAMP), INTERVAL 1 DAY) AS t(d)
-),
-grid AS (SELECT g.group_id, days.day FROM g CROSS JOIN days),
 events AS (
   SELECT group_id, CAST($first_day AS DATE) AS day, sum(delta) AS delta, 0 AS members_joined, 0 AS members_left,
          0 AS active_members, 0 AS member_messages, 0 AS staff_messages, 0 AS bot_messages
@@ -54,27 +59,35 @@ events AS (
   SELECT group_id, day, 0, 0, 0, active_members, member_messages, staff_messages, bot_messages
   FROM group_days
   WHERE day >= $first_day AND day <= $last_day AND ($group IS NULL OR group_id = $group)
-),
-per AS (
-  SELECT group_id, day, sum(delta) AS delta, sum(members_joined) AS members_joined,
-         sum(members_left) AS members_left, sum(active_members) AS active_members,
-         sum(member_messages) AS member_messages, sum(staff_messages) AS staff_messages,
-         sum(bot_messages) AS bot_messages
-  FROM events GROUP BY group_id, day
 )
-SELECT grid.group_id, grid.day,
-       CAST(sum(coalesce(per.delta, 0)) OVER (PARTITION BY grid.group_id ORDER BY grid.day
-                                              ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT) AS members,
-       CAST(coalesce(per.members_joined, 0) AS BIGINT) AS members_joined,
-       CAST(coalesce(per.members_left, 0) AS BIGINT) AS members_left,
-       CAST(coalesce(per.active_members, 0) AS BIGINT) AS active_members,
-       CAST(coalesce(per.member_messages, 0) AS BIGINT) AS member_messages,
-       CAST(coalesce(per.staff_messages, 0) AS BIGINT) AS staff_messages,
-       CAST(coalesce(per.bot_messages, 0) AS BIGINT) AS bot_messages
-FROM grid
-LEFT JOIN per ON per.group_id = grid.group_id AND per.day = grid.day
-ORDER BY grid.group_id, grid.day
+SELECT g.gi, e.day, CAST(sum(e.delta) AS BIGINT) AS delta, CAST(sum(e.members_joined) AS BIGINT) AS members_joined,
+       CAST(sum(e.members_left) AS BIGINT) AS members_left, CAST(sum(e.active_members) AS BIGINT) AS active_members,
+       CAST(sum(e.member_messages) AS BIGINT) AS member_messages,
+       CAST(sum(e.staff_messages) AS BIGINT) AS staff_messages, CAST(sum(e.bot_messages) AS BIGINT) AS bot_messages
+FROM events e JOIN g ON g.group_id = e.group_id
+GROUP BY g.gi, e.day
 """
+
+COUNTS = ("delta", "members_joined", "members_left", "active_members", "member_messages", "staff_messages",
+          "bot_messages")
+
+
+def daily_grid(reader: Reader, p, group) -> pd.DataFrame:
+    params = {"group": group, "first_day": p.start, "last_day": p.end}
+    ids = reader.query(GROUPS_SQL, {"group": group})["group_id"].to_numpy(dtype=object)
+    rows = reader.query(DAYS_SQL, params)
+    n_days = p.days
+    cells = np.zeros((len(COUNTS), len(ids) * n_days), dtype="int64")
+    if len(rows):
+        day_index = (rows["day"].to_numpy().astype("datetime64[D]") - np.datetime64(p.start, "D")).astype("int64")
+        at = rows["gi"].to_numpy().astype("int64") * n_days + day_index
+        for i, c in enumerate(COUNTS):
+            cells[i, at] = rows[c].to_numpy().astype("int64")
+    members = np.cumsum(cells[0].reshape(len(ids), n_days), axis=1).reshape(-1)
+    days = np.array([p.start + timedelta(days=i) for i in range(n_days)], dtype=object)
+    out = {"group_id": np.repeat(ids, n_days), "day": np.tile(days, len(ids)), "members": members}
+    out.update({c: cells[i] for i, c in enumerate(COUNTS) if c != "delta"})
+    return pd.DataFrame(out)
 
 
 def group_param(args: MetricArgs):
@@ -87,7 +100,6 @@ def group_param(args: MetricArgs):
 def group_daily(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     """A group's members, joins, leaves, active members and messages, day by day."""
     p = args.period
-    df = reader.query(SQL, {"group": group_param(args), "first_day": p.start, "last_day": p.end})
-    df["day"] = pd.to_datetime(df["day"]).dt.date
+    df = daily_grid(reader, p, group_param(args))
     df["alive"] = (df["active_members"] >= opt_int(args, "alive_members", 10)).astype(bool)
     return df[COLUMNS]

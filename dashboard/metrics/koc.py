@@ -83,7 +83,7 @@ cand AS (
          a.last_active_on
   FROM act a FULL JOIN in_group i ON i.group_id = a.group_id AND i.member_id = a.member_id
 )
-SELECT c.group_id, c.member_id, g.group_name, g.store_id, c.active_days,
+SELECT c.group_id, c.member_id, c.active_days,
        coalesce(r.distinct_repliers, 0) AS distinct_repliers,
        CAST(coalesce(f.referred_sales, 0) AS DOUBLE) AS referred_sales,
        coalesce(f.referred_sales, 0) >= $koc_sales AS by_referral,
@@ -92,7 +92,10 @@ FROM cand c
 JOIN groups g ON g.group_id = c.group_id
 LEFT JOIN rep r ON r.group_id = c.group_id AND r.member_id = c.member_id
 LEFT JOIN ref f ON f.member_id = c.member_id
+ORDER BY c.group_id, c.member_id
 """
+
+GROUPS_SQL = "SELECT group_id, group_name, store_id FROM groups"
 
 
 def _fraction(values, threshold) -> np.ndarray:
@@ -118,8 +121,14 @@ def koc_frame(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     referral = np.where(by_referral, 1.0, _fraction(df["referred_sales"], sales))
     # Only a KOC scores 1: a non-KOC's closeness stays below (rounding must not make it look met).
     df["score"] = np.where(is_koc, 1.0, np.minimum(np.maximum(activity, referral), 0.9999))
-    df = df.sort_values(["group_id", "is_koc", "score", "member_id"], ascending=[True, False, False, True],
-                        kind="stable").reset_index(drop=True)
+    # Rows come ordered by group_id, member_id: a stable sort by group, KOCs
+    # first, score descending keeps member_id order among ties.
+    codes, _ = pd.factorize(df["group_id"])
+    order = np.lexsort((-df["score"].to_numpy(), ~is_koc, codes))
+    df = df.iloc[order].reset_index(drop=True)
+    groups = reader.query(GROUPS_SQL).set_index("group_id")
+    for c in ("group_name", "store_id"):
+        df[c] = df["group_id"].map(groups[c]).astype(object)
     potential = df["score"].where(~df["is_koc"])
     df["potential_rank"] = potential.rank(method="min", ascending=False).astype("Int64")
     df["last_active_on"] = pd.to_datetime(df["last_active_on"]).dt.date

@@ -40,22 +40,38 @@ COLUMNS = [c.partition(":")[0] for c in DECLARED]
 
 # The prefilter's candidates and their first staff reply come from the
 # negative_candidates rollup (built at publish time with the same pattern);
-# `day` bounds the rows read, sent_at keeps the exact [start, end).
-SQL = """
-SELECT c.message_id, c.group_id, c.sent_at, c.text, c.sender_id AS member_id, g.group_name, g.store_id,
+# `day` bounds the rows read, sent_at keeps the exact [start, end). First the
+# period's distinct candidate texts are judged (sentiment.classify, each text
+# once), then only the rows of the negative ones are read (text_key: the
+# rollup's number for a text, bound as a list like the scope's filters).
+WHERE = """
+WHERE c.day >= CAST($start AS DATE) AND c.day <= CAST($end AS DATE) AND c.sent_at >= $start AND c.sent_at < $end
+"""
+
+TEXTS_SQL = f"""
+SELECT DISTINCT c.text_key, c.text
+FROM negative_candidates c
+{WHERE}"""
+
+SQL = f"""
+SELECT c.message_id, c.group_id, c.sent_at, c.text_key, c.sender_id AS member_id, g.group_name, g.store_id,
        c.replied_at
 FROM negative_candidates c
 JOIN groups g ON g.group_id = c.group_id
-WHERE c.day >= CAST($start AS DATE) AND c.day <= CAST($end AS DATE) AND c.sent_at >= $start AND c.sent_at < $end
+{WHERE}  AND list_contains($negative_keys, c.text_key)
 """
 
 
 def negative_frame(reader: Reader, start, end, window_minutes: int) -> pd.DataFrame:
     """Negative member messages sent in [start, end) with their staff reply."""
-    df = reader.query(SQL, {"start": start, "end": end})
-    verdicts = {t: sentiment.classify(t) for t in df["text"].unique()}
-    df = df[np.array([verdicts[t].negative for t in df["text"]], dtype=bool)].copy()
-    df["category"] = [verdicts[t].category for t in df["text"]]
+    texts = reader.query(TEXTS_SQL, {"start": start, "end": end})
+    verdicts = {int(k): sentiment.classify(t) for k, t in zip(texts["text_key"], texts["text"])}
+    negative = {k: v for k, v in verdicts.items() if v.negative}
+    text_of = dict(zip(texts["text_key"].astype("int64"), texts["text"]))
+    df = reader.query(SQL, {"start": start, "end": end, "negative_keys": sorted(negative)})
+    keys = df.pop("text_key").astype("int64")
+    df.insert(3, "text", keys.map(text_of).astype(object))
+    df["category"] = [negative[k].category for k in keys]
     delay = (df["replied_at"] - df["sent_at"]).dt.total_seconds() / 60.0
     df["reply_minutes"] = delay.astype("float64")
     df["replied_within_30m"] = (delay <= window_minutes).fillna(False).astype(bool)

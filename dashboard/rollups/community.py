@@ -76,16 +76,13 @@ WHERE r.sender_type = 'member' AND t.sender_type = 'member' AND r.reply_to IS NO
     GROUP,
 )
 
-# Membership over days without a day x membership join: each membership row
-# covers the days [joined day, the day of left_at - 1us] (left_at > a day's
-# start); one member's overlapping rows merge into islands (a member counts
-# once); an island adds 1 on its first day and removes it the day after its
-# last. Members on day d = the sum of delta over days <= d. members_joined /
-# members_left: membership rows whose joined_at / left_at falls on the day.
-GROUP_MEMBER_CHANGES = Rollup(
-    "group_member_changes",
-    "one row per (day, group_id) with a membership change: delta of distinct members, rows joined, rows left",
-    """
+# Each member's membership of a group as islands of days: the member's rows
+# cover [joined day, the day of left_at - 1us] (left_at > a day's start), and
+# overlapping rows of one member merge (a member counts once). A member is in
+# the group on day d exactly when one island has first_day <= d <= last_day
+# (open: last_day 9999-12-30). member_key: an integer per member_id (a member
+# in two groups has one key), so distinct counts across groups are cheap.
+_ISLANDS = """
 WITH spans AS (
   SELECT group_id, member_id, CAST(joined_at AS DATE) AS first_day,
          coalesce(CAST(left_at - INTERVAL 1 MICROSECOND AS DATE), DATE '9999-12-30') AS last_day
@@ -101,15 +98,33 @@ numbered AS (
   SELECT *, sum(starts) OVER (PARTITION BY group_id, member_id ORDER BY first_day, last_day
                               ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS island
   FROM marked
-),
-islands AS (
-  SELECT group_id, min(first_day) AS first_day, max(last_day) AS last_day
-  FROM numbered GROUP BY group_id, member_id, island
-),
-events AS (
-  SELECT group_id, first_day AS day, 1 AS delta, 0 AS joined, 0 AS left_ FROM islands
+)
+SELECT group_id, member_id, min(first_day) AS first_day, max(last_day) AS last_day
+FROM numbered GROUP BY group_id, member_id, island
+"""
+
+GROUP_MEMBER_SPANS = Rollup(
+    "group_member_spans",
+    "one row per island of days a member belonged to a group (merged membership rows)",
+    f"""
+SELECT first_day, last_day, group_id, CAST(dense_rank() OVER (ORDER BY member_id) AS INTEGER) AS member_key
+FROM ({_ISLANDS}) AS islands""",
+    "first_day, group_id",
+    GROUP,
+)
+
+# Membership over days without a day x membership join: an island
+# (group_member_spans) adds 1 on its first day and removes it the day after its
+# last. Members on day d = the sum of delta over days <= d. members_joined /
+# members_left: membership rows whose joined_at / left_at falls on the day.
+GROUP_MEMBER_CHANGES = Rollup(
+    "group_member_changes",
+    "one row per (day, group_id) with a membership change: delta of distinct members, rows joined, rows left",
+    """
+WITH events AS (
+  SELECT group_id, first_day AS day, 1 AS delta, 0 AS joined, 0 AS left_ FROM group_member_spans
   UNION ALL
-  SELECT group_id, CAST(last_day + INTERVAL 1 DAY AS DATE), -1, 0, 0 FROM islands
+  SELECT group_id, CAST(last_day + INTERVAL 1 DAY AS DATE), -1, 0, 0 FROM group_member_spans
   WHERE last_day < DATE '9999-12-30'
   UNION ALL
   SELECT group_id, CAST(joined_at AS DATE), 0, 1, 0 FROM group_members
@@ -153,30 +168,45 @@ GROUP BY CAST(sent_at AS DATE), group_id, msg_type""",
 )
 
 # Orders carrying a share posted to a group. The order's store and guide gate
-# it like the scoped orders, the group like the scoped groups; the share's
-# store and guide are kept for the metric to narrow like the scoped shares.
-GROUP_SHARE_SALES = Rollup(
-    "group_share_sales",
-    "one row per (day, group_id, order store_id, order guide_id, share_store_id, share_guide_id): net sales of "
-    "the orders whose share was posted to the group",
-    """
+# them like the scoped orders, the group like the scoped groups. Where the
+# share's store and guide are the order's (nearly always), the order in view
+# means the share is too (the scoped shares: store in view, guide not filtered
+# out): group_share_sales. Otherwise (group_share_sales_cross) the share's
+# store and guide are kept for the metric to narrow like the scoped shares:
+# share_store_id in view, share_guide_id among group_share_guides (narrowed by
+# the guide filter alone).
+_SHARE_SALES = """
 SELECT CAST(o.ordered_at AS DATE) AS day, s.group_id, o.store_id, o.guide_id,
        s.store_id AS share_store_id, s.guide_id AS share_guide_id,
        CAST(sum(o.amount - o.refund_amount) AS DECIMAL(18,2)) AS sales
 FROM orders o
 JOIN shares s ON s.share_id = o.share_id
-WHERE o.share_id IS NOT NULL AND s.group_id IS NOT NULL
-GROUP BY CAST(o.ordered_at AS DATE), s.group_id, o.store_id, o.guide_id, s.store_id, s.guide_id""",
+WHERE o.share_id IS NOT NULL AND s.group_id IS NOT NULL AND {same}
+GROUP BY CAST(o.ordered_at AS DATE), s.group_id, o.store_id, o.guide_id, s.store_id, s.guide_id"""
+_SAME_SIDE = "o.store_id = s.store_id AND o.guide_id IS NOT NULL AND o.guide_id = s.guide_id"
+
+GROUP_SHARE_SALES = Rollup(
+    "group_share_sales",
+    "one row per (day, group_id, store_id, guide_id): net sales of the orders whose share was posted to the "
+    "group, the share of the order's own store and guide",
+    f"SELECT day, group_id, store_id, guide_id, sales FROM ({_SHARE_SALES.format(same=_SAME_SIDE)}) AS t",
     "day, group_id, store_id, guide_id",
     Gate(store="store_id", guide="guide_id", parent=("group_id", "groups", "group_id")),
 )
 
-# The guides of group_share_sales' shares, narrowed by the guide filter alone:
-# a share is in view when its store is (stores) and its guide is (this).
+GROUP_SHARE_SALES_CROSS = Rollup(
+    "group_share_sales_cross",
+    "one row per (day, group_id, order store_id, order guide_id, share_store_id, share_guide_id): as "
+    "group_share_sales, for shares of another store or guide than the order's",
+    _SHARE_SALES.format(same=f"NOT ({_SAME_SIDE})"),
+    "day, group_id, store_id, guide_id",
+    Gate(store="store_id", guide="guide_id", parent=("group_id", "groups", "group_id")),
+)
+
 GROUP_SHARE_GUIDES = Rollup(
     "group_share_guides",
-    "one row per guide who posted a share that brought group WeMall sales",
-    "SELECT DISTINCT share_guide_id AS guide_id FROM group_share_sales",
+    "one row per guide of a share in group_share_sales_cross",
+    "SELECT DISTINCT share_guide_id AS guide_id FROM group_share_sales_cross",
     "guide_id",
     Gate(guide="guide_id", store_free=True),
 )
@@ -216,12 +246,13 @@ first_reply AS (
   WHERE r.sender_type = 'staff' AND r.sent_at >= c.sent_at
   GROUP BY c.message_id
 )
-SELECT CAST(c.sent_at AS DATE) AS day, c.group_id, c.message_id, c.sent_at, c.sender_id, c.text, f.replied_at
+SELECT CAST(c.sent_at AS DATE) AS day, c.group_id, c.message_id, c.sent_at, c.sender_id, c.text,
+       CAST(dense_rank() OVER (ORDER BY c.text) AS INTEGER) AS text_key, f.replied_at
 FROM cand c LEFT JOIN first_reply f ON f.message_id = c.message_id""",
     "day, group_id, sent_at, message_id",
     GROUP,
 )
 
-ROLLUPS: tuple[Rollup, ...] = (GROUP_DAYS, MEMBER_DAYS, MEMBER_REPLIES, GROUP_MEMBER_CHANGES, GROUP_HOURS,
-                               GROUP_TYPES, GROUP_SHARE_SALES, GROUP_SHARE_GUIDES, REFERRED_SALES,
-                               NEGATIVE_CANDIDATES)
+ROLLUPS: tuple[Rollup, ...] = (GROUP_DAYS, MEMBER_DAYS, MEMBER_REPLIES, GROUP_MEMBER_SPANS, GROUP_MEMBER_CHANGES,
+                               GROUP_HOURS, GROUP_TYPES, GROUP_SHARE_SALES, GROUP_SHARE_SALES_CROSS,
+                               GROUP_SHARE_GUIDES, REFERRED_SALES, NEGATIVE_CANDIDATES)
