@@ -36,7 +36,7 @@ WITH live AS (
 SELECT
   (SELECT count(DISTINCT member_key) FROM group_member_spans
     WHERE group_id IN (SELECT group_id FROM live) AND first_day <= $day AND last_day >= $day) AS group_members,
-  (SELECT count(DISTINCT member_id) FROM member_days WHERE day = $day) AS active_members
+  (SELECT count(DISTINCT member_key) FROM member_days WHERE day = $day) AS active_members
 """
 
 

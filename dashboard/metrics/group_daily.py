@@ -40,32 +40,31 @@ GROUPS_SQL = """
 SELECT group_id FROM groups WHERE ($group IS NULL OR group_id = $group) ORDER BY group_id
 """
 
-DAYS_SQL = """
+_G = """
 WITH g AS (
   SELECT group_id, row_number() OVER (ORDER BY group_id) - 1 AS gi
   FROM groups WHERE ($group IS NULL OR group_id = $group)
-),
-events AS (
-  SELECT group_id, CAST($first_day AS DATE) AS day, sum(delta) AS delta, 0 AS members_joined, 0 AS members_left,
-         0 AS active_members, 0 AS member_messages, 0 AS staff_messages, 0 AS bot_messages
-  FROM group_member_changes
-  WHERE day < $first_day AND ($group IS NULL OR group_id = $group)
-  GROUP BY group_id
-  UNION ALL
-  SELECT group_id, day, delta, members_joined, members_left, 0, 0, 0, 0
-  FROM group_member_changes
-  WHERE day >= $first_day AND day <= $last_day AND ($group IS NULL OR group_id = $group)
-  UNION ALL
-  SELECT group_id, day, 0, 0, 0, active_members, member_messages, staff_messages, bot_messages
-  FROM group_days
-  WHERE day >= $first_day AND day <= $last_day AND ($group IS NULL OR group_id = $group)
 )
-SELECT g.gi, e.day, CAST(sum(e.delta) AS BIGINT) AS delta, CAST(sum(e.members_joined) AS BIGINT) AS members_joined,
-       CAST(sum(e.members_left) AS BIGINT) AS members_left, CAST(sum(e.active_members) AS BIGINT) AS active_members,
-       CAST(sum(e.member_messages) AS BIGINT) AS member_messages,
-       CAST(sum(e.staff_messages) AS BIGINT) AS staff_messages, CAST(sum(e.bot_messages) AS BIGINT) AS bot_messages
-FROM events e JOIN g ON g.group_id = e.group_id
-GROUP BY g.gi, e.day
+"""
+
+# Each source has at most one row per (group, day): no aggregation needed.
+BEFORE_SQL = _G + """
+SELECT g.gi, CAST(sum(c.delta) AS BIGINT) AS delta
+FROM group_member_changes c JOIN g ON g.group_id = c.group_id
+WHERE c.day < $first_day AND ($group IS NULL OR c.group_id = $group)
+GROUP BY g.gi
+"""
+
+CHANGES_SQL = _G + """
+SELECT g.gi, c.day, c.delta, c.members_joined, c.members_left
+FROM group_member_changes c JOIN g ON g.group_id = c.group_id
+WHERE c.day >= $first_day AND c.day <= $last_day AND ($group IS NULL OR c.group_id = $group)
+"""
+
+MESSAGES_SQL = _G + """
+SELECT g.gi, d.day, d.active_members, d.member_messages, d.staff_messages, d.bot_messages
+FROM group_days d JOIN g ON g.group_id = d.group_id
+WHERE d.day >= $first_day AND d.day <= $last_day AND ($group IS NULL OR d.group_id = $group)
 """
 
 COUNTS = ("delta", "members_joined", "members_left", "active_members", "member_messages", "staff_messages",
@@ -75,18 +74,20 @@ COUNTS = ("delta", "members_joined", "members_left", "active_members", "member_m
 def daily_grid(reader: Reader, p, group) -> pd.DataFrame:
     params = {"group": group, "first_day": p.start, "last_day": p.end}
     ids = reader.query(GROUPS_SQL, {"group": group})["group_id"].to_numpy(dtype=object)
-    rows = reader.query(DAYS_SQL, params)
     n_days = p.days
-    cells = np.zeros((len(COUNTS), len(ids) * n_days), dtype="int64")
-    if len(rows):
+    cells = {c: np.zeros(len(ids) * n_days, dtype="int64") for c in COUNTS}
+    before = reader.query(BEFORE_SQL, {"group": group, "first_day": p.start})
+    cells["delta"][before["gi"].to_numpy().astype("int64") * n_days] += before["delta"].to_numpy().astype("int64")
+    for sql, columns in ((CHANGES_SQL, COUNTS[:3]), (MESSAGES_SQL, COUNTS[3:])):
+        rows = reader.query(sql, params)
         day_index = (rows["day"].to_numpy().astype("datetime64[D]") - np.datetime64(p.start, "D")).astype("int64")
         at = rows["gi"].to_numpy().astype("int64") * n_days + day_index
-        for i, c in enumerate(COUNTS):
-            cells[i, at] = rows[c].to_numpy().astype("int64")
-    members = np.cumsum(cells[0].reshape(len(ids), n_days), axis=1).reshape(-1)
+        for c in columns:
+            cells[c][at] += rows[c].to_numpy().astype("int64")
+    members = np.cumsum(cells["delta"].reshape(len(ids), n_days), axis=1).reshape(-1)
     days = np.array([p.start + timedelta(days=i) for i in range(n_days)], dtype=object)
     out = {"group_id": np.repeat(ids, n_days), "day": np.tile(days, len(ids)), "members": members}
-    out.update({c: cells[i] for i, c in enumerate(COUNTS) if c != "delta"})
+    out.update({c: cells[c] for c in COUNTS[1:]})
     return pd.DataFrame(out)
 
 

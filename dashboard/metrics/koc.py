@@ -53,18 +53,22 @@ DECLARED = ("group_id", "member_id", "active_days:count", "distinct_repliers:cou
 COLUMNS = [c.partition(":")[0] for c in DECLARED]
 
 SQL = """
-WITH act AS (
-  SELECT group_id, member_id, count(*) AS active_days, CAST(sum(messages) AS BIGINT) AS member_messages,
+WITH act_keys AS (
+  SELECT gm_key, count(*) AS active_days, CAST(sum(messages) AS BIGINT) AS member_messages,
          max(day) AS last_active_on
   FROM member_days
   WHERE day >= $first_day AND day <= $last_day
-  GROUP BY group_id, member_id
+  GROUP BY gm_key
+),
+act AS (
+  SELECT k.group_id, k.member_id, a.*
+  FROM act_keys a JOIN member_keys k ON k.gm_key = a.gm_key
 ),
 rep AS (
-  SELECT group_id, member_id, count(DISTINCT replier_id) AS distinct_repliers
+  SELECT gm_key, count(DISTINCT replier_key) AS distinct_repliers
   FROM member_replies
   WHERE day >= $first_day AND day <= $last_day AND target_day >= $first_day AND target_day <= $last_day
-  GROUP BY group_id, member_id
+  GROUP BY gm_key
 ),
 ref AS (
   SELECT member_id, sum(sales) AS referred_sales
@@ -80,7 +84,7 @@ in_group AS (
 cand AS (
   SELECT coalesce(a.group_id, i.group_id) AS group_id, coalesce(a.member_id, i.member_id) AS member_id,
          coalesce(a.active_days, 0) AS active_days, coalesce(a.member_messages, 0) AS member_messages,
-         a.last_active_on
+         a.last_active_on, a.gm_key
   FROM act a FULL JOIN in_group i ON i.group_id = a.group_id AND i.member_id = a.member_id
 )
 SELECT c.group_id, c.member_id, c.active_days,
@@ -90,7 +94,7 @@ SELECT c.group_id, c.member_id, c.active_days,
        c.member_messages, c.last_active_on
 FROM cand c
 JOIN groups g ON g.group_id = c.group_id
-LEFT JOIN rep r ON r.group_id = c.group_id AND r.member_id = c.member_id
+LEFT JOIN rep r ON r.gm_key = c.gm_key
 LEFT JOIN ref f ON f.member_id = c.member_id
 ORDER BY c.group_id, c.member_id
 """

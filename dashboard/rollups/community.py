@@ -46,33 +46,54 @@ GROUP BY day, group_id""",
     GROUP,
 )
 
+# Integer keys for the member days and replies: member_key per member_id (one
+# member across groups), gm_key per (group_id, member_id), so the KOC window's
+# aggregates group by integers; member_keys names them again.
+MEMBER_KEYS = Rollup(
+    "member_keys",
+    "one row per (group_id, member_id) that sent a member message: its gm_key and member_key",
+    """
+SELECT CAST(dense_rank() OVER (ORDER BY group_id, sender_id) AS INTEGER) AS gm_key,
+       CAST(dense_rank() OVER (ORDER BY sender_id) AS INTEGER) AS member_key,
+       group_id, sender_id AS member_id
+FROM (SELECT DISTINCT group_id, sender_id FROM group_messages WHERE sender_type = 'member') AS speakers""",
+    "gm_key",
+    GROUP,
+)
+
 MEMBER_DAYS = Rollup(
     "member_days",
-    "one row per (day, group_id, member_id) the member sent >= 1 message with sender_type = member",
+    "one row per (day, group_id, member) the member sent >= 1 message with sender_type = member",
     """
-SELECT CAST(sent_at AS DATE) AS day, group_id, sender_id AS member_id, CAST(count(*) AS BIGINT) AS messages
-FROM group_messages
-WHERE sender_type = 'member'
-GROUP BY CAST(sent_at AS DATE), group_id, sender_id""",
-    "day, group_id, member_id",
+SELECT d.day, d.group_id, k.gm_key, k.member_key, d.messages
+FROM (
+  SELECT CAST(sent_at AS DATE) AS day, group_id, sender_id, CAST(count(*) AS BIGINT) AS messages
+  FROM group_messages
+  WHERE sender_type = 'member'
+  GROUP BY CAST(sent_at AS DATE), group_id, sender_id
+) AS d
+JOIN member_keys k ON k.group_id = d.group_id AND k.member_id = d.sender_id""",
+    "day, group_id, gm_key",
     GROUP,
 )
 
 # A member message replying to another member's message of the same group
-# (self-replies never count): one row per (reply day, group, target member,
-# replier, target day). A replier counts for a window when one of its rows has
-# both days in the window (both messages sent in it).
+# (self-replies never count): one row per (reply day, group, target member
+# gm_key, replier member_key, target day). A replier counts for a window when
+# one of its rows has both days in the window (both messages sent in it).
 MEMBER_REPLIES = Rollup(
     "member_replies",
-    "one row per (reply day, group_id, member_id replied to, replier_id, target_day) among member messages",
+    "one row per (reply day, group_id, gm_key replied to, replier_key, target_day) among member messages",
     """
-SELECT DISTINCT CAST(r.sent_at AS DATE) AS day, r.group_id, t.sender_id AS member_id, r.sender_id AS replier_id,
+SELECT DISTINCT CAST(r.sent_at AS DATE) AS day, r.group_id, kt.gm_key, kr.member_key AS replier_key,
        CAST(t.sent_at AS DATE) AS target_day
 FROM group_messages r
 JOIN group_messages t ON t.message_id = r.reply_to AND t.group_id = r.group_id
+JOIN member_keys kt ON kt.group_id = t.group_id AND kt.member_id = t.sender_id
+JOIN member_keys kr ON kr.group_id = r.group_id AND kr.member_id = r.sender_id
 WHERE r.sender_type = 'member' AND t.sender_type = 'member' AND r.reply_to IS NOT NULL
   AND r.sender_id <> t.sender_id""",
-    "day, group_id, member_id, replier_id",
+    "day, group_id, gm_key, replier_key",
     GROUP,
 )
 
@@ -253,6 +274,6 @@ FROM cand c LEFT JOIN first_reply f ON f.message_id = c.message_id""",
     GROUP,
 )
 
-ROLLUPS: tuple[Rollup, ...] = (GROUP_DAYS, MEMBER_DAYS, MEMBER_REPLIES, GROUP_MEMBER_SPANS, GROUP_MEMBER_CHANGES,
+ROLLUPS: tuple[Rollup, ...] = (GROUP_DAYS, MEMBER_KEYS, MEMBER_DAYS, MEMBER_REPLIES, GROUP_MEMBER_SPANS, GROUP_MEMBER_CHANGES,
                                GROUP_HOURS, GROUP_TYPES, GROUP_SHARE_SALES, GROUP_SHARE_SALES_CROSS,
                                GROUP_SHARE_GUIDES, REFERRED_SALES, NEGATIVE_CANDIDATES)
