@@ -15,6 +15,9 @@ members (configurable); silent when no member message in the last 14 days
   not on d. active_members / prev_active_members: on d and d − 1.
 - Only groups existing on d (created_at < d's end, dissolved_at null or > d's
   start): a dissolved group falls silent without news.
+
+Reads the group_days rollup (dashboard/rollups/community.py): each day with
+member messages and the group's next one (lead).
 """
 from __future__ import annotations
 

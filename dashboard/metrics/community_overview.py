@@ -14,6 +14,9 @@ SPEC.md "Community (社群) and KOC" (the definitions are those of group-activit
   message in the silent_days days ending on it).
 - member_messages and wemall_sales: over the period, summed over every
   in-scope group (group-activity's columns summed).
+
+Reads group-activity's rollups, group_member_spans (distinct members of the live
+groups: member_key) and member_days (distinct speakers of the as-of date).
 """
 from __future__ import annotations
 

@@ -10,6 +10,8 @@ on a day with ≥ alive_members (10) active members.
   speakers of the as-of date are community-overview's active_members).
 - member_messages, staff_messages, bot_messages: messages by sender_type.
 - alive_groups: in-scope groups alive that day.
+
+Reads the group_days rollup (dashboard/rollups/community.py).
 """
 from __future__ import annotations
 

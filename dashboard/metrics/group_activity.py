@@ -32,6 +32,10 @@ Columns and readings (see also metrics/community.py):
   competition rank by it.
 - existing: created_at < the as-of date's end and (dissolved_at is null or
   dissolved_at > its start).
+
+Reads the rollups (dashboard/rollups/community.py) group_member_spans (members on the
+as-of date), group_days (alive days, active members, silence) and group_share_sales /
+group_share_sales_cross (WeMall sales), never the raw messages or orders.
 """
 from __future__ import annotations
 

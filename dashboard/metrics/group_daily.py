@@ -15,6 +15,9 @@ a day: distinct members with sender_type = member who sent ≥ 1 message that da
   never active members).
 - alive: active_members ≥ alive_members. The page's "days a topic lit the
   group up" are this metric's days with the most member messages.
+
+Reads the rollups group_member_changes (members, joins, leaves) and group_days
+(messages); the grid of groups × days is filled in numpy.
 """
 from __future__ import annotations
 

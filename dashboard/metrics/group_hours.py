@@ -2,6 +2,8 @@
 
 Grain: one row per hour 0–23 (all 24, zero included) over the period, for the
 in-scope groups (with --group, that group only). hour = the hour of sent_at.
+
+Reads the group_hours rollup (day × group × hour, by sender type).
 """
 from __future__ import annotations
 

@@ -5,6 +5,8 @@ Grain: one row per msg_type of the contract (text, image, link, miniprogram,
 solitaire, other; all six, zero included) over the period, for the in-scope
 groups (with --group, that group only; outside the scope: zeros).
 messages = member_messages + staff_messages + bot_messages.
+
+Reads the group_types rollup (day × group × msg_type, by sender type).
 """
 from __future__ import annotations
 

@@ -37,6 +37,12 @@ Readings:
   threshold is 0). score = 1 exactly for a KOC; potential_rank ranks the
   non-KOCs of the whole scope by score descending (competition ranking), empty
   for KOCs.
+
+Reads the rollups member_days and member_keys (active days, messages, last active
+day), member_replies (distinct repliers: count(DISTINCT replier_key) over the rows with
+both the reply and the message replied to in the window) and referred_sales; members
+during the window from referrer_memberships (the membership rows of
+referrers).
 """
 from __future__ import annotations
 
@@ -78,7 +84,7 @@ ref AS (
 ),
 in_group AS (
   SELECT DISTINCT gm.group_id, gm.member_id
-  FROM group_members gm JOIN ref ON ref.member_id = gm.member_id
+  FROM referrer_memberships gm JOIN ref ON ref.member_id = gm.member_id
   WHERE gm.joined_at < $wend AND (gm.left_at IS NULL OR gm.left_at > $wstart) AND ref.referred_sales > 0
 ),
 cand AS (

@@ -13,9 +13,11 @@ Readings:
   degree words, questions, contrast, sarcasm cues, emoji, mixed English);
   category ∈ fake_goods, refund_trouble, slow_delivery, quality, service,
   complaint, other_negative. Staff and bot messages are never alerts.
-- Speed: SQL first keeps only the texts matching sentiment.PREFILTER (every
-  negative cue, one RE2 pattern), then Python judges those candidates (each
-  distinct text once, cached).
+- Speed: the rollup negative_candidates (dashboard/rollups/community.py) holds,
+  from every publish, the member messages whose text matches
+  sentiment.PREFILTER (every negative cue, one RE2 pattern) with their first
+  staff reply; Python judges the period's distinct candidate texts
+  (sentiment.classify, cached) and only the negative ones' rows are read.
 - replied_within_30m: a staff message (sender_type = staff; bots do not count)
   in the same group whose reply_to is this message, sent at or after it and at
   most reply_window_minutes (30) later (exactly 30:00 counts). A staff message

@@ -232,6 +232,20 @@ GROUP_SHARE_GUIDES = Rollup(
     Gate(guide="guide_id", store_free=True),
 )
 
+# The membership rows of members who ever referred an order: koc's "members of
+# the group during the window with referred sales > 0" reads these few rows
+# (with the raw rows' own timestamps) instead of every membership.
+REFERRER_MEMBERSHIPS = Rollup(
+    "referrer_memberships",
+    "one row per group_members row of a member who is some order's referrer_member_id",
+    """
+SELECT group_id, member_id, joined_at, left_at
+FROM group_members
+WHERE member_id IN (SELECT referrer_member_id FROM orders WHERE referrer_member_id IS NOT NULL)""",
+    "group_id, member_id, joined_at",
+    GROUP,
+)
+
 REFERRED_SALES = Rollup(
     "referred_sales",
     "one row per (day, store_id, guide_id, member_id = referrer_member_id): net sales of the orders they referred",
@@ -276,4 +290,4 @@ FROM cand c LEFT JOIN first_reply f ON f.message_id = c.message_id""",
 
 ROLLUPS: tuple[Rollup, ...] = (GROUP_DAYS, MEMBER_KEYS, MEMBER_DAYS, MEMBER_REPLIES, GROUP_MEMBER_SPANS, GROUP_MEMBER_CHANGES,
                                GROUP_HOURS, GROUP_TYPES, GROUP_SHARE_SALES, GROUP_SHARE_SALES_CROSS,
-                               GROUP_SHARE_GUIDES, REFERRED_SALES, NEGATIVE_CANDIDATES)
+                               GROUP_SHARE_GUIDES, REFERRED_SALES, REFERRER_MEMBERSHIPS, NEGATIVE_CANDIDATES)
