@@ -87,11 +87,13 @@ in_group AS (
   FROM referrer_memberships gm JOIN ref ON ref.member_id = gm.member_id
   WHERE gm.joined_at < $wend AND (gm.left_at IS NULL OR gm.left_at > $wstart) AND ref.referred_sales > 0
 ),
+-- The members active in the window, and those only referring (in_group rows
+-- not among them: no messages in the window, so no repliers either).
 cand AS (
-  SELECT coalesce(a.group_id, i.group_id) AS group_id, coalesce(a.member_id, i.member_id) AS member_id,
-         coalesce(a.active_days, 0) AS active_days, coalesce(a.member_messages, 0) AS member_messages,
-         a.last_active_on, a.gm_key
-  FROM act a FULL JOIN in_group i ON i.group_id = a.group_id AND i.member_id = a.member_id
+  SELECT group_id, member_id, active_days, member_messages, last_active_on, gm_key FROM act
+  UNION ALL
+  SELECT i.group_id, i.member_id, 0, 0, CAST(NULL AS DATE), CAST(NULL AS INTEGER) FROM in_group i
+  WHERE NOT EXISTS (SELECT 1 FROM act a WHERE a.group_id = i.group_id AND a.member_id = i.member_id)
 )
 SELECT c.group_id, c.member_id, c.active_days,
        coalesce(r.distinct_repliers, 0) AS distinct_repliers,
