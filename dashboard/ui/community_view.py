@@ -243,7 +243,7 @@ def detail(view: View, group_id: str | None) -> None:
     top = d[d["member_messages"] > 0].sort_values(["member_messages", "day"], ascending=[False, False]).head(5)
     _table(top, ["day", "member_messages", "active_members", "staff_messages", "alive"], key="cm_top_days")
     st.markdown(f"**{html_text(t('cm.koc_group'))}**")
-    k = run_metric("koc", view)
+    k = _koc(view)
     _koc_tables(k[k["group_id"] == group_id], view, f"koc_{group_id}", per_group=True)
 
 
@@ -253,6 +253,23 @@ KOC_COLUMNS = ["group_name", "group_id", "member_id", "why", "active_days", "dis
                "member_messages", "last_active_on"]
 POTENTIAL_COLUMNS = ["potential_rank", "score", "group_name", "group_id", "member_id", "active_days",
                      "distinct_repliers", "referred_sales", "last_active_on"]
+
+
+def _koc(view: View) -> pd.DataFrame:
+    """koc reads the as-of date only (its window ends there), never the period:
+    asked for with the as-of day as its period, one result serves every period."""
+    return run_metric("koc", view, period=Period(view.as_of, view.as_of))
+
+
+def _potential(k: pd.DataFrame, n: int) -> pd.DataFrame:
+    """The first n non-KOCs by (potential_rank, group_id, member_id): the rows
+    ranked at most the n-th smallest rank, sorted (the same n rows, in the same
+    order, as sorting them all)."""
+    potential = k[~k["is_koc"]]
+    ranks = potential["potential_rank"]
+    if len(potential) > n:
+        potential = potential[ranks <= ranks.nsmallest(n).iloc[-1]]
+    return potential.sort_values(["potential_rank", "group_id", "member_id"], kind="stable").head(n)
 
 
 def _why(r) -> str:
@@ -275,16 +292,15 @@ def _koc_tables(k: pd.DataFrame, view: View, name: str, per_group: bool = False)
     else:
         _table(kocs, KOC_COLUMNS, key=f"cm_{name}_kocs")
         _exports(kocs, KOC_COLUMNS, f"{name}_kocs", view)
-    potential = k[~k["is_koc"]].sort_values(["potential_rank", "group_id", "member_id"], kind="stable")
     st.markdown(f"**{html_text(t('cm.koc_potential'))}**")
-    shown = potential.head(50 if per_group else 200)
+    shown = _potential(k, 50 if per_group else 200)
     _table(shown, POTENTIAL_COLUMNS, key=f"cm_{name}_potential")
     _exports(shown, POTENTIAL_COLUMNS, f"{name}_potential", view)
 
 
 def koc_all(view: View) -> None:
     st.subheader(t("cm.koc_all"))
-    _koc_tables(run_metric("koc", view), view, "koc_all")
+    _koc_tables(_koc(view), view, "koc_all")
 
 
 # --- negative-sentiment alerts ---------------------------------------------------------
