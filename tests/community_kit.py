@@ -76,6 +76,11 @@ def g1_chat(c: Chat):
 
 
 def build_community_db(path):
+    return build_db(path, **community_tables())
+
+
+def community_tables() -> dict:
+    """The hand-built community rows, by table (build_community_db builds them)."""
     c = Chat()
     g1_chat(c)
     c.say("G2", at(14, 20), "g2a", "晚安")                      # G2: last member message 03-14
@@ -126,8 +131,7 @@ def build_community_db(path):
         order_row("o11", "2026-03-06 12:00", "S1", 1200, referrer_member_id="mR"),
         order_row("o12", "2026-03-06 12:00", "S1", 5000, referrer_member_id="mZ"),    # in no group
     ]
-    return build_db(
-        path,
+    return dict(
         stores=[store_row("S1", region="华东"), store_row("S2", region="华南")],
         guides=[guide_row("g1", "S1"), guide_row("g2", "S2")],
         groups=groups, group_members=gm, group_messages=c.rows, orders=orders,

@@ -19,10 +19,8 @@ SPEC.md "Community (社群) and KOC", read as follows (also in README, Metric no
 """
 from __future__ import annotations
 
-import threading
 from datetime import date, datetime, time, timedelta
 
-import numpy as np
 import pandas as pd
 
 from .base import Option
@@ -69,71 +67,20 @@ def opt_float(args, name: str, default: float) -> float:
     return float(default if value is None else value)
 
 
-# Distinct members of each group on one day ($day_start, $day_end).
-MEMBERS_ON_DAY = """
-  SELECT group_id, count(DISTINCT member_id) AS members
-  FROM group_members
-  WHERE joined_at < $day_end AND (left_at IS NULL OR left_at > $day_start)
-  GROUP BY group_id
-"""
-
 # --- the per-(group, day) message aggregate ---------------------------------------------
 # Every community metric over a period needs, per group and day, the active
-# members and the messages by sender type. Counted from raw messages for a year
-# that is a distinct count over millions of rows on every request; so it is
-# computed once per published database version in this process, over the whole
-# history, and kept in memory (a few MB: one row per group and day with any
-# message). Its rows are per group, and group_messages is scoped by group alone
-# (scope.py), so the same rows serve every scope: each caller keeps exactly the
-# groups its scoped reader sees (`SELECT group_id FROM groups` through the
-# scope), the same narrowing the scoped group_messages applies.
-
-GROUP_DAYS_SQL = """
-SELECT group_id, day,
-       count(*) FILTER (WHERE sender_type = 'member') AS active_members,
-       coalesce(sum(n) FILTER (WHERE sender_type = 'member'), 0) AS member_messages,
-       coalesce(sum(n) FILTER (WHERE sender_type = 'staff'), 0) AS staff_messages,
-       coalesce(sum(n) FILTER (WHERE sender_type = 'bot'), 0) AS bot_messages
-FROM (
-  SELECT group_id, CAST(sent_at AS DATE) AS day, sender_type, sender_id, count(*) AS n
-  FROM group_messages
-  GROUP BY group_id, CAST(sent_at AS DATE), sender_type, sender_id
-) AS sender_days
-GROUP BY group_id, day
-"""
-
-_GROUP_DAYS: "dict[tuple, pd.DataFrame]" = {}
-_GROUP_DAYS_LOCK = threading.Lock()
-_KEEP_VERSIONS = 4
-
-
-def _all_group_days(db) -> "pd.DataFrame":
-    from ..reader import Reader
-    from ..scope import Scope
-    key = (str(db.path), db.version)
-    with _GROUP_DAYS_LOCK:
-        frame = _GROUP_DAYS.get(key)
-        if frame is None:
-            frame = Reader(db, Scope.everything()).query(GROUP_DAYS_SQL)
-            frame["day"] = pd.to_datetime(frame["day"]).values.astype("datetime64[D]")
-            for c in ("active_members", "member_messages", "staff_messages", "bot_messages"):
-                frame[c] = frame[c].astype("int64")
-            frame = frame.sort_values(["day", "group_id"], kind="stable").reset_index(drop=True)
-            while len(_GROUP_DAYS) >= _KEEP_VERSIONS:
-                _GROUP_DAYS.pop(next(iter(_GROUP_DAYS)))
-            _GROUP_DAYS[key] = frame
-        return frame
+# members and the messages by sender type: the `group_days` rollup
+# (dashboard/rollups/community.py), built at publish time and gated by the
+# scoped groups like group_messages, so metric SQL reads it like any table.
 
 
 def group_days(reader, first: date | None = None, last: date | None = None) -> "pd.DataFrame":
     """Per in-scope group and day in [first, last] with any message: active
     members (distinct sender_type = member senders), member, staff and bot
-    messages. Days without messages have no row."""
-    frame = _all_group_days(reader.db)
-    if first is not None or last is not None:
-        days = frame["day"].to_numpy()
-        lo = 0 if first is None else days.searchsorted(np.datetime64(first, "D"), side="left")
-        hi = len(frame) if last is None else days.searchsorted(np.datetime64(last, "D"), side="right")
-        frame = frame.iloc[lo:hi]
-    in_scope = reader.query("SELECT group_id FROM groups")["group_id"]
-    return frame[frame["group_id"].isin(in_scope)]
+    messages. Days without messages have no row. Ordered by day, group_id."""
+    df = reader.query(
+        "SELECT group_id, day, active_members, member_messages, staff_messages, bot_messages FROM group_days "
+        "WHERE ($first IS NULL OR day >= $first) AND ($last IS NULL OR day <= $last) ORDER BY day, group_id",
+        {"first": first, "last": last})
+    df["day"] = pd.to_datetime(df["day"]).values.astype("datetime64[D]")
+    return df

@@ -15,6 +15,9 @@ members (configurable); silent when no member message in the last 14 days
   not on d. active_members / prev_active_members: on d and d − 1.
 - Only groups existing on d (created_at < d's end, dissolved_at null or > d's
   start): a dissolved group falls silent without news.
+
+Reads the group_days rollup (dashboard/rollups/community.py): each day with
+member messages and the group's next one (lead).
 """
 from __future__ import annotations
 
@@ -25,48 +28,63 @@ import pandas as pd
 from ..period import Period
 from ..reader import Reader
 from .base import MetricArgs, metric
-from .community import ALIVE, SILENT, day_end, day_start, group_days, opt_int
+from .community import ALIVE, SILENT, opt_int
 
 DECLARED = ("group_id", "group_name", "store_id", "reason", "day:date", "active_members:count",
             "prev_active_members:count", "last_member_message_on:date")
 COLUMNS = [c.partition(":")[0] for c in DECLARED]
 
-GROUPS_SQL = "SELECT group_id, group_name, store_id, created_at, dissolved_at FROM groups"
+# Over the group_days rollup's days with member messages in [period start −
+# silent_days − 1, period end]: each such day x with the group's next one y
+# (lead). went_silent on d = x + silent_days when y is none or after d (d − 1
+# had member messages only if it is x itself, with silent_days = 1);
+# below_alive on x + 1 when x was alive and x + 1 (y if y = x + 1, else a day
+# without member messages) is not.
+SQL = """
+WITH spoken AS (
+  SELECT group_id, day, active_members,
+         lead(day) OVER (PARTITION BY group_id ORDER BY day) AS next_day,
+         lead(active_members) OVER (PARTITION BY group_id ORDER BY day) AS next_active
+  FROM group_days
+  WHERE member_messages > 0 AND day >= $read_from AND day <= $last_day
+),
+events AS (
+  SELECT group_id, 'went_silent' AS reason, CAST(day + INTERVAL 1 DAY * $silent_days AS DATE) AS day,
+         0 AS active_members, CASE WHEN $silent_days = 1 THEN active_members ELSE 0 END AS prev_active_members,
+         day AS last_member_message_on
+  FROM spoken
+  WHERE next_day IS NULL OR next_day > CAST(day + INTERVAL 1 DAY * $silent_days AS DATE)
+  UNION ALL
+  SELECT group_id, 'below_alive', CAST(day + INTERVAL 1 DAY AS DATE),
+         CASE WHEN next_day = CAST(day + INTERVAL 1 DAY AS DATE) THEN next_active ELSE 0 END,
+         active_members, CAST(NULL AS DATE)
+  FROM spoken
+  WHERE active_members >= $alive
+    AND (CASE WHEN next_day = CAST(day + INTERVAL 1 DAY AS DATE) THEN next_active ELSE 0 END) < $alive
+)
+SELECT g.group_id, g.group_name, g.store_id, e.reason, e.day, e.active_members, e.prev_active_members,
+       e.last_member_message_on
+FROM events e
+JOIN groups g ON g.group_id = e.group_id
+WHERE e.day >= $first_day AND e.day <= $last_day
+  AND g.created_at < CAST(e.day + INTERVAL 1 DAY AS TIMESTAMP)
+  AND (g.dissolved_at IS NULL OR g.dissolved_at > CAST(e.day AS TIMESTAMP))
+ORDER BY e.day DESC, e.reason, g.group_id
+"""
 
 
-def _exists(group, d) -> bool:
-    return (pd.Timestamp(group.created_at) < pd.Timestamp(day_end(d))
-            and (pd.isna(group.dissolved_at) or pd.Timestamp(group.dissolved_at) > pd.Timestamp(day_start(d))))
+def _dates(values: pd.Series) -> pd.Series:
+    """Python dates (None where missing), as an object column."""
+    out = pd.Series(pd.to_datetime(values).dt.date, index=values.index, dtype=object)
+    return out.where(values.notna(), None)
 
 
 def changes(reader: Reader, period: Period, alive_members: int, silent_days: int) -> pd.DataFrame:
-    first = period.start - timedelta(days=silent_days + 1)
-    daily = group_days(reader, first, period.end)
-    daily = daily[daily["member_messages"] > 0]
-    groups = {g.group_id: g for g in reader.query(GROUPS_SQL).itertuples(index=False)}
-    daily = daily.assign(day=pd.to_datetime(daily["day"]).dt.date).sort_values(["group_id", "day"])
-    rows = []
-
-    def add(group, d, reason, now, before, last=None):
-        if period.start <= d <= period.end and group is not None and _exists(group, d):
-            rows.append({"group_id": group.group_id, "group_name": group.group_name, "store_id": group.store_id,
-                         "reason": reason, "day": d, "active_members": now, "prev_active_members": before,
-                         "last_member_message_on": last})
-
-    for gid, part in daily.groupby("group_id", sort=False):
-        group = groups.get(gid)
-        days = list(part["day"])
-        active = dict(zip(days, part["active_members"]))
-        for x, y in zip(days, days[1:] + [None]):
-            d = x + timedelta(days=silent_days)  # silent from d on, unless a member spoke again by then
-            if y is None or y > d:
-                add(group, d, "went_silent", 0, active.get(d - timedelta(days=1), 0), last=x)
-            nxt = x + timedelta(days=1)
-            if active[x] >= alive_members and active.get(nxt, 0) < alive_members:
-                add(group, nxt, "below_alive", active.get(nxt, 0), active[x])
-    df = pd.DataFrame(rows, columns=COLUMNS)
-    df = df.sort_values(["day", "reason", "group_id"], ascending=[False, True, True], kind="stable")
-    return df.reset_index(drop=True).astype({"active_members": "int64", "prev_active_members": "int64"})
+    df = reader.query(SQL, {"read_from": period.start - timedelta(days=silent_days + 1), "first_day": period.start,
+                            "last_day": period.end, "silent_days": silent_days, "alive": alive_members})
+    for c in ("day", "last_member_message_on"):
+        df[c] = _dates(df[c])
+    return df[COLUMNS].astype({"active_members": "int64", "prev_active_members": "int64"})
 
 
 @metric("community-changes", DECLARED, grain="one row per (in-scope group, day of the period, reason)",

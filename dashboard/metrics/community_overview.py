@@ -14,6 +14,9 @@ SPEC.md "Community (社群) and KOC" (the definitions are those of group-activit
   message in the silent_days days ending on it).
 - member_messages and wemall_sales: over the period, summed over every
   in-scope group (group-activity's columns summed).
+
+Reads group-activity's rollups, group_member_spans (distinct members of the live
+groups: member_key) and member_days (distinct speakers of the as-of date).
 """
 from __future__ import annotations
 
@@ -34,11 +37,9 @@ WITH live AS (
   WHERE created_at < $day_end AND (dissolved_at IS NULL OR dissolved_at > $day_start)
 )
 SELECT
-  (SELECT count(DISTINCT member_id) FROM group_members
-    WHERE group_id IN (SELECT group_id FROM live)
-      AND joined_at < $day_end AND (left_at IS NULL OR left_at > $day_start)) AS group_members,
-  (SELECT count(DISTINCT sender_id) FROM group_messages
-    WHERE sent_at >= $day_start AND sent_at < $day_end AND sender_type = 'member') AS active_members
+  (SELECT count(DISTINCT member_key) FROM group_member_spans
+    WHERE group_id IN (SELECT group_id FROM live) AND first_day <= $day AND last_day >= $day) AS group_members,
+  (SELECT count(DISTINCT member_key) FROM member_days WHERE day = $day) AS active_members
 """
 
 
@@ -48,7 +49,8 @@ def community_overview(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     member messages and group WeMall sales over the period."""
     board = group_board(reader, args)
     live = board[board["existing"]]
-    d = reader.query(DISTINCT_SQL, {"day_start": day_start(args.as_of), "day_end": day_end(args.as_of)}).iloc[0]
+    d = reader.query(DISTINCT_SQL, {"day_start": day_start(args.as_of), "day_end": day_end(args.as_of),
+                                    "day": args.as_of}).iloc[0]
     alive = int((live["active_members"] >= opt_int(args, "alive_members", 10)).sum())
     row = {"groups": len(live), "group_members": int(d["group_members"]), "active_members": int(d["active_members"]),
            "speaking_ratio": ratio(d["active_members"], d["group_members"]), "alive_groups": alive,

@@ -32,17 +32,20 @@ Columns and readings (see also metrics/community.py):
   competition rank by it.
 - existing: created_at < the as-of date's end and (dissolved_at is null or
   dissolved_at > its start).
+
+Reads the rollups (dashboard/rollups/community.py) group_member_spans (members on the
+as-of date), group_days (alive days, active members, silence) and group_share_sales /
+group_share_sales_cross (WeMall sales), never the raw messages or orders.
 """
 from __future__ import annotations
 
 from datetime import timedelta
 
-import numpy as np
 import pandas as pd
 
 from ..reader import Reader
 from .base import MetricArgs, metric
-from .community import ALIVE, MEMBERS_ON_DAY, SILENT, day_end, day_start, group_days, opt_int
+from .community import ALIVE, SILENT, day_end, day_start, opt_int
 
 DECLARED = ("group_id", "group_name", "store_id", "members:count", "active_members:count", "speaking_ratio:rate",
             "alive_days:count", "silent:flag", "wemall_sales:money", "kind", "existing:flag",
@@ -50,30 +53,52 @@ DECLARED = ("group_id", "group_name", "store_id", "members:count", "active_membe
             "activity_rank:rank", "wemall_rank:rank")
 COLUMNS = [c.partition(":")[0] for c in DECLARED]
 
-SQL = f"""
-WITH mem AS ({MEMBERS_ON_DAY}),
-shared AS (
-  SELECT share_id, net FROM orders
-  WHERE ordered_at >= $start AND ordered_at < $end AND share_id IS NOT NULL
+SQL = """
+WITH mem AS (
+  -- group_member_spans: one row per island of a member's days in a group
+  SELECT group_id, count(*) AS members FROM group_member_spans
+  WHERE first_day <= $as_of AND last_day >= $as_of
+  GROUP BY group_id
 ),
--- The period's share ids bound the shares read (exact; fast where ids follow time).
-bounds AS (SELECT min(share_id) AS lo, max(share_id) AS hi FROM shared),
-group_shares AS (
-  SELECT share_id, group_id FROM shares
-  WHERE group_id IS NOT NULL AND share_id >= (SELECT lo FROM bounds) AND share_id <= (SELECT hi FROM bounds)
-),
+-- Orders carrying a share posted to the group: in view with their share (the
+-- rollup of orders whose share is of their own store and guide), or, for a
+-- share of another store or guide, when that share is in view too (its store
+-- in view, its guide not filtered out), as the scoped shares are.
 sales AS (
-  SELECT s.group_id, sum(o.net) AS wemall_sales
-  FROM shared o JOIN group_shares s ON s.share_id = o.share_id
-  GROUP BY s.group_id
+  SELECT group_id, sum(sales) AS wemall_sales FROM (
+    SELECT group_id, sales FROM group_share_sales WHERE day >= $first_day AND day <= $last_day
+    UNION ALL
+    SELECT group_id, sales FROM group_share_sales_cross
+    WHERE day >= $first_day AND day <= $last_day
+      AND share_store_id IN (SELECT store_id FROM stores)
+      AND share_guide_id IN (SELECT guide_id FROM group_share_guides)
+  ) AS s
+  GROUP BY group_id
+),
+act AS (
+  SELECT group_id,
+         count(*) FILTER (WHERE day >= $first_day AND day <= $last_day AND active_members >= $alive) AS alive_days,
+         CAST(coalesce(sum(active_members) FILTER (WHERE day >= $first_day AND day <= $last_day), 0) AS BIGINT)
+           AS active_member_days,
+         CAST(coalesce(sum(member_messages) FILTER (WHERE day >= $first_day AND day <= $last_day), 0) AS BIGINT)
+           AS member_messages,
+         CAST(coalesce(max(active_members) FILTER (WHERE day = $as_of), 0) AS BIGINT) AS active_members,
+         count(*) FILTER (WHERE day >= $quiet_from AND day <= $as_of AND member_messages > 0) AS spoke
+  FROM group_days
+  WHERE day >= $read_from AND day <= $read_to
+  GROUP BY group_id
 )
 SELECT g.group_id, g.group_name, g.store_id, g.kind,
        g.created_at < $day_end AND (g.dissolved_at IS NULL OR g.dissolved_at > $day_start) AS existing,
        coalesce(mem.members, 0) AS members,
-       CAST(coalesce(sales.wemall_sales, 0) AS DOUBLE) AS wemall_sales
+       CAST(coalesce(sales.wemall_sales, 0) AS DOUBLE) AS wemall_sales,
+       coalesce(act.alive_days, 0) AS alive_days, coalesce(act.active_member_days, 0) AS active_member_days,
+       coalesce(act.member_messages, 0) AS member_messages, coalesce(act.active_members, 0) AS active_members,
+       coalesce(act.spoke, 0) = 0 AS silent
 FROM groups g
 LEFT JOIN mem ON mem.group_id = g.group_id
 LEFT JOIN sales ON sales.group_id = g.group_id
+LEFT JOIN act ON act.group_id = g.group_id
 ORDER BY g.group_id
 """
 
@@ -82,24 +107,13 @@ def group_board(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     p, day = args.period, args.as_of
     silent_days = opt_int(args, "silent_days", 14)
     alive = opt_int(args, "alive_members", 10)
-    df = reader.query(SQL, {"start": p.start_ts, "end": p.end_ts, "day_start": day_start(day),
-                            "day_end": day_end(day)})
-    first = min(p.start, day - timedelta(days=silent_days - 1))
-    gd = group_days(reader, first, max(p.end, day))
-    when = gd["day"].to_numpy()
-    period = gd[(when >= np.datetime64(p.start, "D")) & (when <= np.datetime64(p.end, "D"))]
-    per = period.assign(alive_day=period["active_members"] >= alive).groupby("group_id").agg(
-        alive_days=("alive_day", "sum"), active_member_days=("active_members", "sum"),
-        member_messages=("member_messages", "sum"))
-    today = gd[when == np.datetime64(day, "D")].set_index("group_id")["active_members"]
-    window = gd[(when >= np.datetime64(day - timedelta(days=silent_days - 1), "D"))
-                & (when <= np.datetime64(day, "D")) & (gd["member_messages"].to_numpy() > 0)]
-    spoke = set(window["group_id"])
-    df = df.join(per, on="group_id")
-    df["active_members"] = df["group_id"].map(today)
+    quiet_from = day - timedelta(days=silent_days - 1)
+    df = reader.query(SQL, {"first_day": p.start, "last_day": p.end, "as_of": day, "alive": alive,
+                            "quiet_from": quiet_from, "read_from": min(p.start, quiet_from),
+                            "read_to": max(p.end, day), "day_start": day_start(day), "day_end": day_end(day)})
     for c in ("alive_days", "active_member_days", "member_messages", "active_members"):
-        df[c] = df[c].fillna(0).astype("int64")
-    df["silent"] = ~df["group_id"].isin(spoke)
+        df[c] = df[c].astype("int64")
+    df["silent"] = df["silent"].astype(bool)
     df["existing"] = df["existing"].astype(bool)
     df["speaking_ratio"] = (df["active_members"] / df["members"].where(df["members"] > 0)).astype("float64")
     df["avg_active_members"] = df["active_member_days"] / p.days

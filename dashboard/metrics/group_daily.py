@@ -15,9 +15,15 @@ a day: distinct members with sender_type = member who sent ≥ 1 message that da
   never active members).
 - alive: active_members ≥ alive_members. The page's "days a topic lit the
   group up" are this metric's days with the most member messages.
+
+Reads the rollups group_member_changes (members, joins, leaves) and group_days
+(messages); the grid of groups × days is filled in numpy.
 """
 from __future__ import annotations
 
+from datetime import timedelta
+
+import numpy as np
 import pandas as pd
 
 from ..reader import Reader
@@ -28,90 +34,64 @@ DECLARED = ("group_id", "day:date", "members:count", "members_joined:count", "me
             "member_messages:count", "staff_messages:count", "bot_messages:count", "alive:flag")
 COLUMNS = [c.partition(":")[0] for c in DECLARED]
 
-SQL = """
-WITH g AS (
-  SELECT group_id FROM groups WHERE ($group IS NULL OR group_id = $group)
-),
-days AS (
-  SELECT CAST(d AS DATE) AS day
-  FROM generate_series(CAST($first_day AS TIMESTAMP), CAST($last_day AS TIMESTAMP), INTERVAL 1 DAY) AS t(d)
-),
-grid AS (SELECT g.group_id, days.day FROM g CROSS JOIN days),
-gm AS (
-  SELECT group_id, member_id, joined_at, left_at FROM group_members
-  WHERE group_id IN (SELECT group_id FROM g) AND joined_at < $end AND (left_at IS NULL OR left_at >= $start)
-),
--- Members on a day, without a day × membership join: each membership row covers
--- the days [joined day, the day of left_at − 1µs] (left_at > a day's start);
--- overlapping rows of one member merge into islands (a member counts once);
--- an island adds 1 from its first day and removes it the day after its last.
-spans AS (
-  SELECT group_id, member_id, CAST(joined_at AS DATE) AS first_day,
-         coalesce(CAST(left_at - INTERVAL 1 MICROSECOND AS DATE), DATE '9999-12-30') AS last_day
-  FROM gm
-),
-marked AS (
-  SELECT *, CASE WHEN first_day <= max(last_day) OVER (
-                   PARTITION BY group_id, member_id ORDER BY first_day, last_day
-                   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) THEN 0 ELSE 1 END AS starts
-  FROM spans WHERE last_day >= first_day
-),
-numbered AS (
-  SELECT *, sum(starts) OVER (PARTITION BY group_id, member_id ORDER BY first_day, last_day
-                              ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS island
-  FROM marked
-),
-islands AS (
-  SELECT group_id, min(first_day) AS first_day, max(last_day) AS last_day
-  FROM numbered GROUP BY group_id, member_id, island
-),
-deltas AS (
-  SELECT group_id, day, sum(delta) AS delta FROM (
-    SELECT group_id, greatest(first_day, CAST($first_day AS DATE)) AS day, 1 AS delta FROM islands
-    UNION ALL
-    SELECT group_id, CAST(last_day + INTERVAL 1 DAY AS DATE) AS day, -1 AS delta FROM islands
-    WHERE last_day < CAST($last_day AS DATE)
-  ) AS d GROUP BY group_id, day
-),
-day_members AS (
-  SELECT grid.group_id, grid.day,
-         sum(coalesce(deltas.delta, 0)) OVER (PARTITION BY grid.group_id ORDER BY grid.day
-                                             ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS members
-  FROM grid LEFT JOIN deltas ON deltas.group_id = grid.group_id AND deltas.day = grid.day
-),
-joins AS (
-  SELECT group_id, CAST(joined_at AS DATE) AS day, count(*) AS members_joined FROM gm
-  WHERE joined_at >= $start AND joined_at < $end GROUP BY group_id, CAST(joined_at AS DATE)
-),
-leaves AS (
-  SELECT group_id, CAST(left_at AS DATE) AS day, count(*) AS members_left FROM gm
-  WHERE left_at >= $start AND left_at < $end GROUP BY group_id, CAST(left_at AS DATE)
-),
-msgs AS (
-  SELECT group_id, CAST(sent_at AS DATE) AS day,
-         count(DISTINCT sender_id) FILTER (WHERE sender_type = 'member') AS active_members,
-         count(*) FILTER (WHERE sender_type = 'member') AS member_messages,
-         count(*) FILTER (WHERE sender_type = 'staff') AS staff_messages,
-         count(*) FILTER (WHERE sender_type = 'bot') AS bot_messages
-  FROM group_messages
-  WHERE sent_at >= $start AND sent_at < $end AND group_id IN (SELECT group_id FROM g)
-  GROUP BY group_id, CAST(sent_at AS DATE)
-)
-SELECT grid.group_id, grid.day,
-       coalesce(day_members.members, 0) AS members,
-       coalesce(joins.members_joined, 0) AS members_joined,
-       coalesce(leaves.members_left, 0) AS members_left,
-       coalesce(msgs.active_members, 0) AS active_members,
-       coalesce(msgs.member_messages, 0) AS member_messages,
-       coalesce(msgs.staff_messages, 0) AS staff_messages,
-       coalesce(msgs.bot_messages, 0) AS bot_messages
-FROM grid
-LEFT JOIN day_members ON day_members.group_id = grid.group_id AND day_members.day = grid.day
-LEFT JOIN joins ON joins.group_id = grid.group_id AND joins.day = grid.day
-LEFT JOIN leaves ON leaves.group_id = grid.group_id AND leaves.day = grid.day
-LEFT JOIN msgs ON msgs.group_id = grid.group_id AND msgs.day = grid.day
-ORDER BY grid.group_id, grid.day
+# The in-scope groups (numbered in group_id order) and, per group and day of the
+# period, the membership changes (group_member_changes: islands of each
+# member's rows starting and ending, rows joined and left) and the messages
+# (group_days); the changes before the period are folded into its first day.
+# Members on a day = the running sum of the changes up to it (numpy below).
+GROUPS_SQL = """
+SELECT group_id FROM groups WHERE ($group IS NULL OR group_id = $group) ORDER BY group_id
 """
+
+_G = """
+WITH g AS (
+  SELECT group_id, row_number() OVER (ORDER BY group_id) - 1 AS gi
+  FROM groups WHERE ($group IS NULL OR group_id = $group)
+)
+"""
+
+# Each source has at most one row per (group, day): no aggregation needed.
+BEFORE_SQL = _G + """
+SELECT g.gi, CAST(sum(c.delta) AS BIGINT) AS delta
+FROM group_member_changes c JOIN g ON g.group_id = c.group_id
+WHERE c.day < $first_day AND ($group IS NULL OR c.group_id = $group)
+GROUP BY g.gi
+"""
+
+CHANGES_SQL = _G + """
+SELECT g.gi, c.day, c.delta, c.members_joined, c.members_left
+FROM group_member_changes c JOIN g ON g.group_id = c.group_id
+WHERE c.day >= $first_day AND c.day <= $last_day AND ($group IS NULL OR c.group_id = $group)
+"""
+
+MESSAGES_SQL = _G + """
+SELECT g.gi, d.day, d.active_members, d.member_messages, d.staff_messages, d.bot_messages
+FROM group_days d JOIN g ON g.group_id = d.group_id
+WHERE d.day >= $first_day AND d.day <= $last_day AND ($group IS NULL OR d.group_id = $group)
+"""
+
+COUNTS = ("delta", "members_joined", "members_left", "active_members", "member_messages", "staff_messages",
+          "bot_messages")
+
+
+def daily_grid(reader: Reader, p, group) -> pd.DataFrame:
+    params = {"group": group, "first_day": p.start, "last_day": p.end}
+    ids = reader.query(GROUPS_SQL, {"group": group})["group_id"].to_numpy(dtype=object)
+    n_days = p.days
+    cells = {c: np.zeros(len(ids) * n_days, dtype="int64") for c in COUNTS}
+    before = reader.query(BEFORE_SQL, {"group": group, "first_day": p.start})
+    cells["delta"][before["gi"].to_numpy().astype("int64") * n_days] += before["delta"].to_numpy().astype("int64")
+    for sql, columns in ((CHANGES_SQL, COUNTS[:3]), (MESSAGES_SQL, COUNTS[3:])):
+        rows = reader.query(sql, params)
+        day_index = (rows["day"].to_numpy().astype("datetime64[D]") - np.datetime64(p.start, "D")).astype("int64")
+        at = rows["gi"].to_numpy().astype("int64") * n_days + day_index
+        for c in columns:
+            cells[c][at] += rows[c].to_numpy().astype("int64")
+    members = np.cumsum(cells["delta"].reshape(len(ids), n_days), axis=1).reshape(-1)
+    days = np.array([p.start + timedelta(days=i) for i in range(n_days)], dtype=object)
+    out = {"group_id": np.repeat(ids, n_days), "day": np.tile(days, len(ids)), "members": members}
+    out.update({c: cells[c] for c in COUNTS[1:]})
+    return pd.DataFrame(out)
 
 
 def group_param(args: MetricArgs):
@@ -124,8 +104,6 @@ def group_param(args: MetricArgs):
 def group_daily(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     """A group's members, joins, leaves, active members and messages, day by day."""
     p = args.period
-    df = reader.query(SQL, {"group": group_param(args), "first_day": p.start, "last_day": p.end,
-                            "start": p.start_ts, "end": p.end_ts})
-    df["day"] = pd.to_datetime(df["day"]).dt.date
+    df = daily_grid(reader, p, group_param(args))
     df["alive"] = (df["active_members"] >= opt_int(args, "alive_members", 10)).astype(bool)
     return df[COLUMNS]

@@ -2,6 +2,8 @@
 
 Grain: one row per hour 0–23 (all 24, zero included) over the period, for the
 in-scope groups (with --group, that group only). hour = the hour of sent_at.
+
+Reads the group_hours rollup (day × group × hour, by sender type).
 """
 from __future__ import annotations
 
@@ -16,20 +18,21 @@ DECLARED = ("hour:count", "member_messages:count", "staff_messages:count", "bot_
 COLUMNS = [c.partition(":")[0] for c in DECLARED]
 
 SQL = """
-SELECT CAST(extract(hour FROM sent_at) AS INTEGER) AS hour,
-       count(*) FILTER (WHERE sender_type = 'member') AS member_messages,
-       count(*) FILTER (WHERE sender_type = 'staff') AS staff_messages,
-       count(*) FILTER (WHERE sender_type = 'bot') AS bot_messages
-FROM group_messages
-WHERE sent_at >= $start AND sent_at < $end AND ($group IS NULL OR group_id = $group)
-GROUP BY CAST(extract(hour FROM sent_at) AS INTEGER)
+SELECT hour,
+       CAST(sum(member_messages) AS BIGINT) AS member_messages,
+       CAST(sum(staff_messages) AS BIGINT) AS staff_messages,
+       CAST(sum(bot_messages) AS BIGINT) AS bot_messages
+FROM group_hours
+WHERE day >= $first_day AND day <= $last_day AND ($group IS NULL OR group_id = $group)
+GROUP BY hour
 """
 
 
 @metric("group-hours", DECLARED, grain="one row per hour of day 0-23", options=GROUP)
 def group_hours(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     """Member, staff and bot messages of the period by hour of day."""
-    df = reader.query(SQL, {"start": args.period.start_ts, "end": args.period.end_ts, "group": group_param(args)})
+    df = reader.query(SQL, {"first_day": args.period.start, "last_day": args.period.end,
+                            "group": group_param(args)})
     out = pd.DataFrame({"hour": range(24)}).merge(df, on="hour", how="left")
     for c in COLUMNS[1:]:
         out[c] = out[c].fillna(0).astype("int64")

@@ -37,6 +37,12 @@ Readings:
   threshold is 0). score = 1 exactly for a KOC; potential_rank ranks the
   non-KOCs of the whole scope by score descending (competition ranking), empty
   for KOCs.
+
+Reads the rollups member_days and member_keys (active days, messages, last active
+day), member_replies (distinct repliers: count(DISTINCT replier_key) over the rows with
+both the reply and the message replied to in the window) and referred_sales; members
+during the window from referrer_memberships (the membership rows of
+referrers).
 """
 from __future__ import annotations
 
@@ -53,52 +59,55 @@ DECLARED = ("group_id", "member_id", "active_days:count", "distinct_repliers:cou
 COLUMNS = [c.partition(":")[0] for c in DECLARED]
 
 SQL = """
-WITH msgs AS MATERIALIZED (
-  SELECT message_id, group_id, sender_id, sent_at, reply_to
-  FROM group_messages
-  WHERE sent_at >= $wstart AND sent_at < $wend AND sender_type = 'member'
+WITH act_keys AS (
+  SELECT gm_key, count(*) AS active_days, CAST(sum(messages) AS BIGINT) AS member_messages,
+         max(day) AS last_active_on
+  FROM member_days
+  WHERE day >= $first_day AND day <= $last_day
+  GROUP BY gm_key
 ),
 act AS (
-  SELECT group_id, sender_id AS member_id, count(DISTINCT CAST(sent_at AS DATE)) AS active_days,
-         count(*) AS member_messages, max(CAST(sent_at AS DATE)) AS last_active_on
-  FROM msgs GROUP BY group_id, sender_id
-),
-replies AS (
-  SELECT message_id, group_id, sender_id, reply_to FROM msgs WHERE reply_to IS NOT NULL
+  SELECT k.group_id, k.member_id, a.*
+  FROM act_keys a JOIN member_keys k ON k.gm_key = a.gm_key
 ),
 rep AS (
-  SELECT t.group_id, t.sender_id AS member_id, count(DISTINCT r.sender_id) AS distinct_repliers
-  FROM replies r JOIN msgs t ON t.message_id = r.reply_to AND t.group_id = r.group_id
-  WHERE r.sender_id <> t.sender_id
-  GROUP BY t.group_id, t.sender_id
+  SELECT gm_key, count(DISTINCT replier_key) AS distinct_repliers
+  FROM member_replies
+  WHERE day >= $first_day AND day <= $last_day AND target_day >= $first_day AND target_day <= $last_day
+  GROUP BY gm_key
 ),
 ref AS (
-  SELECT referrer_member_id AS member_id, sum(net) AS referred_sales
-  FROM orders
-  WHERE ordered_at >= $wstart AND ordered_at < $wend AND referrer_member_id IS NOT NULL
-  GROUP BY referrer_member_id
+  SELECT member_id, sum(sales) AS referred_sales
+  FROM referred_sales
+  WHERE day >= $first_day AND day <= $last_day
+  GROUP BY member_id
 ),
 in_group AS (
   SELECT DISTINCT gm.group_id, gm.member_id
-  FROM group_members gm JOIN ref ON ref.member_id = gm.member_id
+  FROM referrer_memberships gm JOIN ref ON ref.member_id = gm.member_id
   WHERE gm.joined_at < $wend AND (gm.left_at IS NULL OR gm.left_at > $wstart) AND ref.referred_sales > 0
 ),
+-- The members active in the window, and those only referring (in_group rows
+-- not among them: no messages in the window, so no repliers either).
 cand AS (
-  SELECT coalesce(a.group_id, i.group_id) AS group_id, coalesce(a.member_id, i.member_id) AS member_id,
-         coalesce(a.active_days, 0) AS active_days, coalesce(a.member_messages, 0) AS member_messages,
-         a.last_active_on
-  FROM act a FULL JOIN in_group i ON i.group_id = a.group_id AND i.member_id = a.member_id
+  SELECT group_id, member_id, active_days, member_messages, last_active_on, gm_key FROM act
+  UNION ALL
+  SELECT i.group_id, i.member_id, 0, 0, CAST(NULL AS DATE), CAST(NULL AS INTEGER) FROM in_group i
+  WHERE NOT EXISTS (SELECT 1 FROM act a WHERE a.group_id = i.group_id AND a.member_id = i.member_id)
 )
-SELECT c.group_id, c.member_id, g.group_name, g.store_id, c.active_days,
+SELECT c.group_id, c.member_id, c.active_days,
        coalesce(r.distinct_repliers, 0) AS distinct_repliers,
        CAST(coalesce(f.referred_sales, 0) AS DOUBLE) AS referred_sales,
        coalesce(f.referred_sales, 0) >= $koc_sales AS by_referral,
        c.member_messages, c.last_active_on
 FROM cand c
 JOIN groups g ON g.group_id = c.group_id
-LEFT JOIN rep r ON r.group_id = c.group_id AND r.member_id = c.member_id
+LEFT JOIN rep r ON r.gm_key = c.gm_key
 LEFT JOIN ref f ON f.member_id = c.member_id
+ORDER BY c.group_id, c.member_id
 """
+
+GROUPS_SQL = "SELECT group_id, group_name, store_id FROM groups"
 
 
 def _fraction(values, threshold) -> np.ndarray:
@@ -112,7 +121,8 @@ def koc_frame(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     sales = opt_float(args, "koc_referred_sales", 1000.0)
     first, last = koc_window(args.as_of, opt_int(args, "koc_window_days", 28))
     # The referral threshold is compared in SQL on the exact DECIMAL sum (¥1,000.00 is a KOC).
-    df = reader.query(SQL, {"wstart": day_start(first), "wend": day_end(last), "koc_sales": sales})
+    df = reader.query(SQL, {"wstart": day_start(first), "wend": day_end(last), "first_day": first, "last_day": last,
+                            "koc_sales": sales})
     by_activity = ((df["active_days"] >= days) & (df["distinct_repliers"] >= repliers)).to_numpy(bool)
     by_referral = df.pop("by_referral").to_numpy(bool)
     is_koc = by_activity | by_referral
@@ -123,8 +133,14 @@ def koc_frame(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     referral = np.where(by_referral, 1.0, _fraction(df["referred_sales"], sales))
     # Only a KOC scores 1: a non-KOC's closeness stays below (rounding must not make it look met).
     df["score"] = np.where(is_koc, 1.0, np.minimum(np.maximum(activity, referral), 0.9999))
-    df = df.sort_values(["group_id", "is_koc", "score", "member_id"], ascending=[True, False, False, True],
-                        kind="stable").reset_index(drop=True)
+    # Rows come ordered by group_id, member_id: a stable sort by group, KOCs
+    # first, score descending keeps member_id order among ties.
+    codes, _ = pd.factorize(df["group_id"])
+    order = np.lexsort((-df["score"].to_numpy(), ~is_koc, codes))
+    df = df.iloc[order].reset_index(drop=True)
+    groups = reader.query(GROUPS_SQL).set_index("group_id")
+    for c in ("group_name", "store_id"):
+        df[c] = df["group_id"].map(groups[c]).astype(object)
     potential = df["score"].where(~df["is_koc"])
     df["potential_rank"] = potential.rank(method="min", ascending=False).astype("Int64")
     df["last_active_on"] = pd.to_datetime(df["last_active_on"]).dt.date

@@ -7,6 +7,8 @@ for the as-of date alone) and unanswered_negative (negative-messages of the
 as-of date with replied_within_30m false). Rows ordered by reason
 (unanswered_negative first), then as each source orders them.
 Reads args.as_of, never args.period.
+
+Reads what community-changes and negative-messages read (their rollups).
 """
 from __future__ import annotations
 

@@ -13,9 +13,11 @@ Readings:
   degree words, questions, contrast, sarcasm cues, emoji, mixed English);
   category ∈ fake_goods, refund_trouble, slow_delivery, quality, service,
   complaint, other_negative. Staff and bot messages are never alerts.
-- Speed: SQL first keeps only the texts matching sentiment.PREFILTER (every
-  negative cue, one RE2 pattern), then Python judges those candidates (each
-  distinct text once, cached).
+- Speed: the rollup negative_candidates (dashboard/rollups/community.py) holds,
+  from every publish, the member messages whose text matches
+  sentiment.PREFILTER (every negative cue, one RE2 pattern) with their first
+  staff reply; Python judges the period's distinct candidate texts
+  (sentiment.classify, cached) and only the negative ones' rows are read.
 - replied_within_30m: a staff message (sender_type = staff; bots do not count)
   in the same group whose reply_to is this message, sent at or after it and at
   most reply_window_minutes (30) later (exactly 30:00 counts). A staff message
@@ -38,38 +40,40 @@ DECLARED = ("message_id", "group_id", "sent_at:datetime", "text", "category", "r
             "group_name", "store_id", "member_id", "replied_at:datetime", "reply_minutes:number")
 COLUMNS = [c.partition(":")[0] for c in DECLARED]
 
-SQL = """
-WITH cand AS (
-  SELECT message_id, group_id, sent_at, sender_id, text
-  FROM group_messages
-  WHERE sent_at >= $start AND sent_at < $end AND sender_type = 'member' AND text IS NOT NULL
-    AND regexp_matches(text, $pattern)
-),
-staff_replies AS (
-  SELECT r.reply_to, r.group_id, r.sent_at
-  FROM group_messages r
-  WHERE r.sent_at >= $start AND r.sender_type = 'staff' AND r.reply_to IS NOT NULL
-),
-first_reply AS (
-  SELECT c.message_id, min(r.sent_at) AS replied_at
-  FROM cand c JOIN staff_replies r ON r.reply_to = c.message_id AND r.group_id = c.group_id
-  WHERE r.sent_at >= c.sent_at
-  GROUP BY c.message_id
-)
-SELECT c.message_id, c.group_id, c.sent_at, c.text, c.sender_id AS member_id, g.group_name, g.store_id,
-       f.replied_at
-FROM cand c
+# The prefilter's candidates and their first staff reply come from the
+# negative_candidates rollup (built at publish time with the same pattern);
+# `day` bounds the rows read, sent_at keeps the exact [start, end). First the
+# period's distinct candidate texts are judged (sentiment.classify, each text
+# once), then only the rows of the negative ones are read (text_key: the
+# rollup's number for a text, bound as a list like the scope's filters).
+WHERE = """
+WHERE c.day >= CAST($start AS DATE) AND c.day <= CAST($end AS DATE) AND c.sent_at >= $start AND c.sent_at < $end
+"""
+
+TEXTS_SQL = f"""
+SELECT DISTINCT c.text_key, c.text
+FROM negative_candidates c
+{WHERE}"""
+
+SQL = f"""
+SELECT c.message_id, c.group_id, c.sent_at, c.text_key, c.sender_id AS member_id, g.group_name, g.store_id,
+       c.replied_at
+FROM negative_candidates c
 JOIN groups g ON g.group_id = c.group_id
-LEFT JOIN first_reply f ON f.message_id = c.message_id
+{WHERE}  AND list_contains($negative_keys, c.text_key)
 """
 
 
 def negative_frame(reader: Reader, start, end, window_minutes: int) -> pd.DataFrame:
     """Negative member messages sent in [start, end) with their staff reply."""
-    df = reader.query(SQL, {"start": start, "end": end, "pattern": sentiment.PREFILTER})
-    verdicts = {t: sentiment.classify(t) for t in df["text"].unique()}
-    df = df[np.array([verdicts[t].negative for t in df["text"]], dtype=bool)].copy()
-    df["category"] = [verdicts[t].category for t in df["text"]]
+    texts = reader.query(TEXTS_SQL, {"start": start, "end": end})
+    verdicts = {int(k): sentiment.classify(t) for k, t in zip(texts["text_key"], texts["text"])}
+    negative = {k: v for k, v in verdicts.items() if v.negative}
+    text_of = dict(zip(texts["text_key"].astype("int64"), texts["text"]))
+    df = reader.query(SQL, {"start": start, "end": end, "negative_keys": sorted(negative)})
+    keys = df.pop("text_key").astype("int64")
+    df.insert(3, "text", keys.map(text_of).astype(object))
+    df["category"] = [negative[k].category for k in keys]
     delay = (df["replied_at"] - df["sent_at"]).dt.total_seconds() / 60.0
     df["reply_minutes"] = delay.astype("float64")
     df["replied_within_30m"] = (delay <= window_minutes).fillna(False).astype(bool)

@@ -31,6 +31,9 @@ from .settings_view import in_force_caption
 URL_KEY = "grp"
 THRESHOLDS = ["alive_members", "silent_days", "koc_window_days", "koc_active_days", "koc_repliers",
               "koc_referred_sales", "reply_window_minutes"]
+# A workbook of more rows is built on a first click (openpyxl: ~4k rows/s; a
+# group table of 883 rows would cost every new period ~200 ms).
+EAGER_ROWS = 300
 NEGATIVE_DAYS = 30  # alerts are about recent messages: at most the last 30 days of the period
 MEMBER_COLOUR, STAFF_COLOUR, BOT_COLOUR, LINE_COLOUR = "#4c78a8", "#f58518", "#9d9da1", "#d62728"
 
@@ -60,7 +63,7 @@ def _exports(df: pd.DataFrame, columns: list[str], name: str, view: View) -> Non
     download_buttons(shown, lv.headers(shown.columns), name, view.username,
                      {"period": view.period, "as_of": view.as_of, "filters": view.filters.key()}, key=name,
                      labels=(t("cm.export_xlsx"), t("cm.export_csv")), language=language(),
-                     prepare_label=t("cm.prepare_xlsx"))
+                     prepare_label=t("cm.prepare_xlsx"), eager_rows=EAGER_ROWS)
 
 
 def thresholds() -> None:
@@ -243,7 +246,7 @@ def detail(view: View, group_id: str | None) -> None:
     top = d[d["member_messages"] > 0].sort_values(["member_messages", "day"], ascending=[False, False]).head(5)
     _table(top, ["day", "member_messages", "active_members", "staff_messages", "alive"], key="cm_top_days")
     st.markdown(f"**{html_text(t('cm.koc_group'))}**")
-    k = run_metric("koc", view)
+    k = _koc(view)
     _koc_tables(k[k["group_id"] == group_id], view, f"koc_{group_id}", per_group=True)
 
 
@@ -253,6 +256,23 @@ KOC_COLUMNS = ["group_name", "group_id", "member_id", "why", "active_days", "dis
                "member_messages", "last_active_on"]
 POTENTIAL_COLUMNS = ["potential_rank", "score", "group_name", "group_id", "member_id", "active_days",
                      "distinct_repliers", "referred_sales", "last_active_on"]
+
+
+def _koc(view: View) -> pd.DataFrame:
+    """koc reads the as-of date only (its window ends there), never the period:
+    asked for with the as-of day as its period, one result serves every period."""
+    return run_metric("koc", view, period=Period(view.as_of, view.as_of))
+
+
+def _potential(k: pd.DataFrame, n: int) -> pd.DataFrame:
+    """The first n non-KOCs by (potential_rank, group_id, member_id): the rows
+    ranked at most the n-th smallest rank, sorted (the same n rows, in the same
+    order, as sorting them all)."""
+    potential = k[~k["is_koc"]]
+    ranks = potential["potential_rank"]
+    if len(potential) > n:
+        potential = potential[ranks <= ranks.nsmallest(n).iloc[-1]]
+    return potential.sort_values(["potential_rank", "group_id", "member_id"], kind="stable").head(n)
 
 
 def _why(r) -> str:
@@ -275,16 +295,15 @@ def _koc_tables(k: pd.DataFrame, view: View, name: str, per_group: bool = False)
     else:
         _table(kocs, KOC_COLUMNS, key=f"cm_{name}_kocs")
         _exports(kocs, KOC_COLUMNS, f"{name}_kocs", view)
-    potential = k[~k["is_koc"]].sort_values(["potential_rank", "group_id", "member_id"], kind="stable")
     st.markdown(f"**{html_text(t('cm.koc_potential'))}**")
-    shown = potential.head(50 if per_group else 200)
+    shown = _potential(k, 50 if per_group else 200)
     _table(shown, POTENTIAL_COLUMNS, key=f"cm_{name}_potential")
     _exports(shown, POTENTIAL_COLUMNS, f"{name}_potential", view)
 
 
 def koc_all(view: View) -> None:
     st.subheader(t("cm.koc_all"))
-    _koc_tables(run_metric("koc", view), view, "koc_all")
+    _koc_tables(_koc(view), view, "koc_all")
 
 
 # --- negative-sentiment alerts ---------------------------------------------------------

@@ -44,18 +44,20 @@ EAGER_XLSX_ROWS = 3000  # larger workbooks are built only when asked for (openpy
 
 def download_buttons(df: pd.DataFrame, headers: dict, name: str, username: str, detail: dict | None = None,
                      key: str | None = None, labels: tuple[str, str] = ("Excel", "CSV"),
-                     language: str = "zh", prepare_label: str | None = None) -> None:
+                     language: str = "zh", prepare_label: str | None = None,
+                     eager_rows: int | None = None) -> None:
     """Excel and CSV download buttons for a table a page shows (exactly its rows);
     each click is audited with the table's name, format, row count and the
     view's period and filters (`detail`). A large table's workbook is built
-    after a first click on `prepare_label`, so the page never waits for it."""
+    after a first click on `prepare_label`, so the page never waits for it
+    (larger: over `eager_rows` rows, EAGER_XLSX_ROWS unless the page says)."""
     detail = {k: str(v) for k, v in (detail or {}).items()}
     header_list = tuple(str(headers.get(c, c)) for c in df.columns)
     key = key or name
     cols = st.columns(2)
     with cols[0]:
         ready_key = f"_xlsx_ready_{key}"
-        if len(df) > EAGER_XLSX_ROWS and not st.session_state.get(ready_key):
+        if len(df) > (EAGER_XLSX_ROWS if eager_rows is None else eager_rows) and not st.session_state.get(ready_key):
             if st.button(prepare_label or labels[0], key=f"prep_{key}", width="stretch"):
                 st.session_state[ready_key] = True
                 st.rerun()

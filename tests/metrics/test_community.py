@@ -210,7 +210,7 @@ def test_cli_prints_flags_as_true_false(db):
 
 
 def test_per_group_day_aggregate_equals_raw_rows(db):
-    """group_days (kept per database version) against group-daily, which counts raw messages."""
+    """The group_days rollup (read by group_days()) against group-daily and the raw messages."""
     from dashboard.metrics.community import group_days
     for scope in (None, Scope.of(regions=["华东"])):
         reader = reader_for(db, scope)
