@@ -148,7 +148,8 @@ def koc_frame(reader: Reader, args: MetricArgs) -> pd.DataFrame:
 
 
 @metric("koc", DECLARED, grain="one row per (in-scope group, member active or referring in the KOC window)",
-        options=KOC)
+        options=KOC,
+        as_of_only=True)
 def koc(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     """KOCs of each group over the KOC window ending on the as-of date, with
     why (active days, distinct repliers, referred sales), and every other

@@ -28,7 +28,8 @@ ORDER = {"unanswered_negative": 0, "went_silent": 1, "below_alive": 2}
 
 
 @metric("morning-community", DECLARED, grain="one row per community item needing attention on the as-of date",
-        options={**ALIVE, **SILENT, **REPLY})
+        options={**ALIVE, **SILENT, **REPLY},
+        as_of_only=True)
 def morning_community(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     """What the community needs from a manager this morning."""
     day = args.as_of

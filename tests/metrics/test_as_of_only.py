@@ -27,7 +27,7 @@ def demo_db(tmp_path_factory):
 def test_the_morning_check_and_target_metrics_are_declared():
     assert {"morning-summary", "morning-stores", "morning-attention", "morning-movers", "morning-behind-pace",
             "morning-digest", "target-attainment", "target-summary", "target-by-region", "morning-share",
-            "share-attention", "morning-lives"} <= set(DECLARED)
+            "share-attention", "morning-lives", "koc", "morning-community"} <= set(DECLARED)
 
 
 @pytest.mark.parametrize("name", DECLARED)
