@@ -109,3 +109,24 @@ def test_csv_prefixes_formula_text_but_not_numbers(evil_board):
     assert rows[1][0] == "'=1+1" and rows[3][0] == "'@SUM(A1:A9)" and rows[8][0] == "普通门店"
     # Negative numbers are numbers, not text: written as they are.
     assert [r[2] for r in rows[1:3]] == ["100.0", "-25.5"] and rows[1][3] == "-0.5" and rows[2][3] == ""
+
+
+def _big_table_app():
+    import pandas as pd
+    import streamlit as st
+    from dashboard.ui.downloads import download_buttons
+    period = st.session_state.get("period", "p1")
+    df = pd.DataFrame({"store_id": [f"S{i}" for i in range(250)], "sales": [float(i) for i in range(250)]})
+    download_buttons(df, {"store_id": "门店", "sales": "销售额"}, "big", "tester", {"period": period}, key="big")
+
+
+def test_a_large_tables_workbook_is_built_only_when_asked_and_only_for_that_view():
+    from streamlit.testing.v1 import AppTest
+    at = AppTest.from_function(_big_table_app).run()
+    assert [b.label for b in at.button] == ["生成 Excel"]           # 250 rows: no workbook built yet
+    assert len(at.get("download_button")) == 1                      # the CSV is there at once
+    at.button(key="prep_big").click().run()
+    assert len(at.get("download_button")) == 2 and not at.button   # now the Excel download too
+    at.session_state["period"] = "p2"                                # another period: another table
+    at.run()
+    assert [b.label for b in at.button] == ["生成 Excel"]

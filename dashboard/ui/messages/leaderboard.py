@@ -74,5 +74,6 @@ MESSAGES = {
     "lb.role.community_operator": ("社群运营", "Community operator"),
     # --- exports ---
     "lb.export_xlsx": ("导出 Excel", "Export Excel"),
+    "lb.prepare_xlsx": ("生成 Excel", "Prepare Excel"),
     "lb.export_csv": ("导出 CSV", "Export CSV"),
 }
