@@ -40,9 +40,10 @@ def _bytes(df: pd.DataFrame, headers: tuple, name: str, fmt: str, language: str)
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-# Larger workbooks are built only when asked for: openpyxl writes ~4k rows/s,
-# so a region's 1,500 guides would cost every filter change ~0.4 s.
-EAGER_XLSX_ROWS = 200
+# Larger workbooks are built only when asked for: a workbook costs ~50 ms to
+# open and openpyxl writes ~4k rows/s, so a region's 150 stores and 1,500
+# guides would cost every filter change ~0.5 s.
+EAGER_XLSX_ROWS = 50
 
 
 def download_buttons(df: pd.DataFrame, headers: dict, name: str, username: str, detail: dict | None = None,

@@ -123,7 +123,7 @@ def _big_table_app():
 def test_a_large_tables_workbook_is_built_only_when_asked_and_only_for_that_view():
     from streamlit.testing.v1 import AppTest
     at = AppTest.from_function(_big_table_app).run()
-    assert [b.label for b in at.button] == ["生成 Excel"]           # 250 rows: no workbook built yet
+    assert [b.label for b in at.button] == ["生成 Excel"]           # 250 rows (> 50): no workbook yet
     assert len(at.get("download_button")) == 1                      # the CSV is there at once
     at.button(key="prep_big").click().run()
     assert len(at.get("download_button")) == 2 and not at.button   # now the Excel download too
