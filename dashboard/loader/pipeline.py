@@ -195,7 +195,7 @@ class _Stream:
         return self.batch.table
 
 
-# The load's DuckDB work (staging and the build) stays within this much memory,
+# The load's staging stays within this much DuckDB memory (the build: store.BUILD_MEMORY),
 # spilling to disk beyond it: a 1 GB export loads in bounded memory.
 LOAD_MEMORY = os.environ.get("DASHBOARD_LOAD_MEMORY", "1GB")
 
@@ -298,6 +298,16 @@ def _publish_streams(con, schema_name: str, streams: list[_Stream], problems: li
             progress(0.5 + 0.45 * n / len(ordered), f"{batch.file} → {batch.table}")
 
 
+def _release_memory() -> None:
+    import gc
+    gc.collect()
+    try:
+        import ctypes
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: the heap stays as it is
+        pass
+
+
 def load(paths: Iterable[str | Path], db_path: str | Path, mappings=None, strict: bool = False,
          user: str = "cli", ops_path: Path | None = None, progress: Progress | None = None,
          dry_run: bool = False) -> LoadResult:
@@ -337,6 +347,7 @@ def load(paths: Iterable[str | Path], db_path: str | Path, mappings=None, strict
         finally:
             scratch.close()
         problems.extend(read_problems)
+        _release_memory()  # the chunks' frames are gone: give their heap back before the build
         if not any(r.table != "?" and r.format != "mapping" for r in results):
             raise _Discard("failed", f"no readable file among {len(paths)}: nothing loaded"
                            if paths else "no file given: nothing loaded")
