@@ -264,12 +264,17 @@ def read_csv(path: Path, name: str, header_row: int = 1) -> RawTable:
     return raw
 
 
-def read_xlsx(path: Path, name: str, sheet=None, header_row: int = 1) -> RawTable:
+def read_xlsx(path: Path, name: str, sheet=None, header_row: int = 1, max_rows: int | None = None) -> RawTable:
+    """max_rows: stop after the header and that many rows plus one (a preview's head)."""
+    import itertools
     import openpyxl
     wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
         ws = wb[sheet] if isinstance(sheet, str) else wb.worksheets[sheet or 0]
-        rows = [list(r) for r in ws.iter_rows(values_only=True)]
+        it = ws.iter_rows(values_only=True)
+        if max_rows is not None:
+            it = itertools.islice(it, header_row + max_rows + 1)
+        rows = [list(r) for r in it]
     finally:
         wb.close()
     return _from_rows(name, "xlsx", None, rows, header_row)
@@ -315,7 +320,15 @@ def iter_file(path: str | Path, name: str | None = None, sheet=None, header_row:
         raise FileNotFoundError(f"{name}: file not found")
     fmt = detect_format(Path(name))
     if fmt != "csv":
-        raw = read_file(path, name, sheet, header_row)
+        if fmt == "xlsx" and max_rows is not None:  # a preview: the sheet's head only
+            try:
+                raw = read_xlsx(path, name, sheet, header_row, max_rows)
+            except (ReadError, FileNotFoundError):
+                raise
+            except Exception as exc:  # noqa: BLE001 - as read_file
+                raise ReadError(f"{name}: cannot be read as {fmt} ({type(exc).__name__}: {exc})") from None
+        else:
+            raw = read_file(path, name, sheet, header_row)
         if max_rows is not None and len(raw.frame) > max_rows:
             yield RawTable(raw.name, raw.format, raw.encoding, raw.frame.head(max_rows),
                            raw.row_numbers[:max_rows], raw.warnings), True
