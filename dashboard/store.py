@@ -202,9 +202,9 @@ def _prune_versions(target: Path, previous: Path | None) -> None:
 
 
 # A build's DuckDB work (the writer's inserts, the rollups) stays within this
-# much memory (buyer_days' windows need about 1.5 GB at 10M orders) and spills to a folder beside the version file beyond it, so a
+# much memory and spills to a folder beside the version file beyond it, so a
 # publish at 100M orders runs in bounded memory (DuckDB's default is 80% of RAM).
-BUILD_MEMORY = os.environ.get("DASHBOARD_BUILD_MEMORY", "1500MB")
+BUILD_MEMORY = os.environ.get("DASHBOARD_BUILD_MEMORY", "1GB")
 
 
 def build_config(version: Path) -> dict:
