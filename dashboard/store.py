@@ -179,7 +179,10 @@ def clean_orphans(target: Path) -> list[Path]:
             if Path(os.path.realpath(base)) in keep and not p.name.endswith((".building", ".tmp")):
                 continue
         with contextlib.suppress(FileNotFoundError):
-            p.unlink()
+            if p.is_dir() and not p.is_symlink():  # a killed build's DuckDB spill folder (.tmp)
+                shutil.rmtree(p)
+            else:
+                p.unlink()
             removed.append(p)
     return removed
 
@@ -196,6 +199,19 @@ def _prune_versions(target: Path, previous: Path | None) -> None:
     else:
         link.unlink(missing_ok=True)
     clean_orphans(target)
+
+
+# A build's DuckDB work (the writer's inserts, the rollups) stays within this
+# much memory and spills to a folder beside the version file beyond it, so a
+# publish at 100M orders runs in bounded memory (DuckDB's default is 80% of RAM).
+BUILD_MEMORY = os.environ.get("DASHBOARD_BUILD_MEMORY", "1GB")
+
+
+def build_config(version: Path) -> dict:
+    # Insertion order need not be kept: every write of a build that cares says
+    # ORDER BY (facts by time, rollups by day), which DuckDB still honours.
+    return {"memory_limit": BUILD_MEMORY, "temp_directory": str(version) + ".tmp",
+            "preserve_insertion_order": False}
 
 
 @contextlib.contextmanager
@@ -216,7 +232,7 @@ def building(target: str | os.PathLike, start_from_current: bool = True):
         try:
             if start_from_current and target.exists():
                 shutil.copyfile(target, version)
-            con = duckdb.connect(str(version))
+            con = duckdb.connect(str(version), config=build_config(version))
             try:
                 schema.create_all(con)
                 yield con
@@ -231,3 +247,4 @@ def building(target: str | os.PathLike, start_from_current: bool = True):
             if not published:
                 for leftover in (version, version.with_name(version.name + ".wal")):
                     leftover.unlink(missing_ok=True)
+            shutil.rmtree(str(version) + ".tmp", ignore_errors=True)

@@ -23,7 +23,7 @@ strict = st.checkbox(t("loader.strict"), key="loader_strict")
 upload_key = tuple((f.name, f.size, f.file_id) for f in uploads or [])
 if st.session_state.get("loader_upload_key") != upload_key:
     loader.discard_uploads(st.session_state.get("loader_paths", []))
-    st.session_state["loader_paths"] = loader.stage_uploads((f.name, f.getvalue()) for f in uploads or [])
+    st.session_state["loader_paths"] = loader.stage_uploads((f.name, f) for f in uploads or [])
     st.session_state["loader_upload_key"] = upload_key
     st.session_state.pop("loader_result", None)
 paths = st.session_state["loader_paths"]

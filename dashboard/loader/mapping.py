@@ -222,15 +222,16 @@ def _looks_like_totals(values: list) -> bool:
     return bool(filled) and numeric and len(filled) < len(values) / 2
 
 
-def apply_mapping(raw: RawTable, mapping: Mapping) -> list[Batch]:
+def apply_mapping(raw: RawTable, mapping: Mapping, last: bool = True) -> list[Batch]:
+    """Cut one RawTable (a whole file, or one chunk of a streamed one: `last`
+    says whether it holds the file's last row, which may be a totals row)."""
     where = f"{raw.name} ({mapping.source_name})"
     frame = _derive(raw.frame, mapping.derive, where)
     rows = raw.row_numbers
     # The last data row of an export is often a totals row: report it once, by name.
     totals: set[int] = set()
-    if len(frame):
-        last = frame.iloc[-1].tolist()[:len(raw.frame.columns)]
-        if _looks_like_totals(last):
+    if last and len(frame):
+        if _looks_like_totals(frame.iloc[-1].tolist()[:len(raw.frame.columns)]):
             totals.add(len(frame) - 1)
     batches = []
     for target in mapping.targets:

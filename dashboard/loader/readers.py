@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -96,13 +97,9 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
     raise ReadError(f"{name}: not UTF-8 or GB18030/GBK text; save it as UTF-8 CSV")
 
 
-def _from_rows(name: str, fmt: str, encoding: str | None, rows: list[list], header_row: int,
-               first_row_number: int = 1) -> RawTable:
-    """rows[i] is source row first_row_number + i; header_row is a source row number."""
-    hidx = header_row - first_row_number
-    if hidx < 0 or hidx >= len(rows):
-        raise ReadError(f"{name}: no header row {header_row} (the file has {len(rows)} rows)")
-    header = [clean_header(h) for h in rows[hidx]]
+def _header(name: str, raw_header: list, header_row: int) -> tuple[list[str], list[str]]:
+    """-> (header names, warnings): blanks named _blank_N, repeats _dup_N_name (dropped)."""
+    header = [clean_header(h) for h in raw_header]
     while header and header[-1] == "":
         header.pop()
     if not header:
@@ -116,46 +113,168 @@ def _from_rows(name: str, fmt: str, encoding: str | None, rows: list[list], head
             warnings.append(f"{name}: column {h!r} appears twice; the later one is ignored")
             header[i] = f"_dup_{i + 1}_{h}"
         seen.add(header[i])
+    return header, warnings
+
+
+def _body(name: str, fmt: str, encoding: str | None, header: list[str], warnings: list[str],
+          records, first_number: int) -> RawTable:
+    """records[k] is source row first_number + k (rows after the header)."""
+    width = len(header)
     data, numbers = [], []
-    for offset, raw in enumerate(rows[hidx + 1:], start=hidx + 1):
-        cells = [cell_text(v) for v in raw[:len(header)]]
-        cells += [None] * (len(header) - len(cells))
-        extra = [cell_text(v) for v in raw[len(header):]]
-        if all(c is None for c in cells) and all(c is None for c in extra):
+    for offset, raw in enumerate(records):
+        cells = [cell_text(v) for v in raw[:width]]
+        cells += [None] * (width - len(cells))
+        if all(c is None for c in cells) and all(cell_text(v) is None for v in raw[width:]):
             continue  # blank line: not a row anyone meant
         data.append(cells)
-        numbers.append(first_row_number + offset)
+        numbers.append(first_number + offset)
     frame = pd.DataFrame(data, columns=header, dtype=object)
     frame = frame[[h for h in header if not h.startswith("_dup_")]]
-    return RawTable(name, fmt, encoding, frame, numbers, warnings)
+    return RawTable(name, fmt, encoding, frame, numbers, list(warnings))
+
+
+def _from_rows(name: str, fmt: str, encoding: str | None, rows: list[list], header_row: int,
+               first_row_number: int = 1) -> RawTable:
+    """rows[i] is source row first_row_number + i; header_row is a source row number."""
+    hidx = header_row - first_row_number
+    if hidx < 0 or hidx >= len(rows):
+        raise ReadError(f"{name}: no header row {header_row} (the file has {len(rows)} rows)")
+    header, warnings = _header(name, rows[hidx], header_row)
+    return _body(name, fmt, encoding, header, warnings, rows[hidx + 1:], first_row_number + hidx + 1)
+
+
+# Rows per chunk when a CSV is streamed: a chunk's text cells and their typed
+# copies stay well under a few hundred MB whatever the file's size.
+CHUNK_ROWS = int(os.environ.get("DASHBOARD_LOAD_CHUNK_ROWS") or 200_000)
+_SCAN_BYTES = 4 * 1024 * 1024
+HEAD_BYTES = 1024 * 1024  # a preview decides the encoding from the file's first MB
+
+
+def detect_encoding(path: Path, name: str, limit: int | None = None) -> str:
+    """The encoding that decodes the whole file (or its first `limit` bytes),
+    read in blocks so a big file is never held whole: utf-8-sig or gb18030."""
+    import codecs
+    for encoding in ENCODINGS:
+        decoder = codecs.getincrementaldecoder(encoding)()
+        seen = 0
+        try:
+            with open(path, "rb") as fh:
+                while block := fh.read(min(_SCAN_BYTES, limit or _SCAN_BYTES)):
+                    decoder.decode(block)
+                    seen += len(block)
+                    if limit is not None and seen >= limit:
+                        break
+                else:
+                    decoder.decode(b"", final=True)
+            return encoding
+        except UnicodeDecodeError:
+            continue
+    raise ReadError(f"{name}: not UTF-8 or GB18030/GBK text; save it as UTF-8 CSV")
+
+
+def _encoding_name(encoding: str) -> str:
+    return "utf-8" if encoding == "utf-8-sig" else encoding
+
+
+def _csv_records(fh, name: str):
+    """Records of a text CSV stream (delimiter from the first line) as
+    (number, cells); a record the csv module cannot read is a ReadError naming it."""
+    first = fh.readline()
+    delimiter = "\t" if first.count("\t") > first.count(",") else ","
+    if csv.field_size_limit() < MAX_FIELD_CHARS:
+        csv.field_size_limit(MAX_FIELD_CHARS)  # process-wide; only ever raised, to this bound
+    import itertools
+    reader = csv.reader(itertools.chain([first], fh) if first else fh, delimiter=delimiter)
+    number = 0
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            row_no = number + 1  # the record that failed, counted as the file's rows are (header = 1)
+            if "field larger than field limit" in str(exc):
+                raise ReadError(f"{name}: row {row_no}: a field is longer than {MAX_FIELD_CHARS // 1024} KB "
+                                "(the limit of one cell); fix or remove that row") from None
+            raise ReadError(f"{name}: row {row_no}: not readable as CSV ({exc})") from None
+        number += 1
+        yield number, row
+
+
+def iter_csv(path: Path, name: str, header_row: int = 1, chunk_rows: int | None = CHUNK_ROWS,
+             encoding: str | None = None, max_rows: int | None = None):
+    """Stream a CSV file as RawTable chunks of at most chunk_rows source rows
+    (None: one chunk), each with the rows' own source numbers. Yields
+    (raw, more): `more` tells whether further rows follow (the last chunk is
+    the one a totals row may end). max_rows stops after that many data rows
+    (a preview: `more` is then True if the file goes on)."""
+    encoding = encoding or detect_encoding(path, name)
+    with open(path, encoding=encoding, newline="") as fh:
+        records = _csv_records(fh, name)
+        header, seen = None, 0
+        for number, row in records:
+            seen = number
+            if number == header_row:
+                header = row
+                break
+        if header is None:
+            raise ReadError(f"{name}: no header row {header_row} (the file has {seen} rows)")
+        names, warnings = _header(name, header, header_row)
+        enc = _encoding_name(encoding)
+        pending: list = []
+        first_number = header_row + 1
+        limit = chunk_rows if chunk_rows else None
+        taken = 0
+        current = None
+        for number, row in records:
+            if max_rows is not None and taken >= max_rows:  # the head only: more rows follow
+                if current is not None:
+                    yield current, True
+                yield _body(name, "csv", enc, names, warnings, pending, first_number), True
+                return
+            pending.append(row)
+            taken += 1
+            if limit is not None and len(pending) >= limit:
+                if current is not None:
+                    yield current, True
+                current = _body(name, "csv", enc, names, warnings, pending, first_number)
+                first_number += len(pending)
+                pending = []
+        if current is not None:
+            tail = _body(name, "csv", enc, names, warnings, pending, first_number) if pending else None
+            if tail is not None and len(tail.frame):
+                yield current, True
+                yield tail, False
+            else:  # only blank lines after it: this chunk holds the file's last row
+                yield current, False
+        else:
+            yield _body(name, "csv", enc, names, warnings, pending, first_number), False
 
 
 def read_csv_bytes(data: bytes, name: str, header_row: int = 1) -> RawTable:
-    text, encoding = decode(data, name)
-    first_line = text.split("\n", 1)[0]
-    delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
-    if csv.field_size_limit() < MAX_FIELD_CHARS:
-        csv.field_size_limit(MAX_FIELD_CHARS)  # process-wide; only ever raised, to this bound
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows = []
-    try:
-        for row in reader:
-            rows.append(row)
-    except csv.Error as exc:
-        row_no = len(rows) + 1  # the record that failed, counted as the file's rows are (header = 1)
-        if "field larger than field limit" in str(exc):
-            raise ReadError(f"{name}: row {row_no}: a field is longer than {MAX_FIELD_CHARS // 1024} KB "
-                            "(the limit of one cell); fix or remove that row") from None
-        raise ReadError(f"{name}: row {row_no}: not readable as CSV ({exc})") from None
-    return _from_rows(name, "csv", encoding, rows, header_row)
+    import tempfile
+    with tempfile.NamedTemporaryFile(suffix=".csv") as tmp:
+        tmp.write(data)
+        tmp.flush()
+        return read_csv(Path(tmp.name), name, header_row)
 
 
-def read_xlsx(path: Path, name: str, sheet=None, header_row: int = 1) -> RawTable:
+def read_csv(path: Path, name: str, header_row: int = 1) -> RawTable:
+    (raw, _more), = iter_csv(path, name, header_row, chunk_rows=None)
+    return raw
+
+
+def read_xlsx(path: Path, name: str, sheet=None, header_row: int = 1, max_rows: int | None = None) -> RawTable:
+    """max_rows: stop after the header and that many rows plus one (a preview's head)."""
+    import itertools
     import openpyxl
     wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
         ws = wb[sheet] if isinstance(sheet, str) else wb.worksheets[sheet or 0]
-        rows = [list(r) for r in ws.iter_rows(values_only=True)]
+        it = ws.iter_rows(values_only=True)
+        if max_rows is not None:
+            it = itertools.islice(it, header_row + max_rows + 1)
+        rows = [list(r) for r in it]
     finally:
         wb.close()
     return _from_rows(name, "xlsx", None, rows, header_row)
@@ -190,6 +309,43 @@ def read_parquet(path: Path, name: str) -> RawTable:
     return _from_rows(name, "parquet", None, rows, header_row=0, first_row_number=0)
 
 
+def iter_file(path: str | Path, name: str | None = None, sheet=None, header_row: int = 1,
+              chunk_rows: int | None = CHUNK_ROWS, max_rows: int | None = None):
+    """A file as (RawTable chunk, more) pairs: a CSV streamed in chunks of
+    chunk_rows rows, any other format as one chunk (max_rows: only the head,
+    for a preview). Errors as read_file raises them, when met."""
+    path = Path(path)
+    name = name or path.name
+    if not path.exists():
+        raise FileNotFoundError(f"{name}: file not found")
+    fmt = detect_format(Path(name))
+    if fmt != "csv":
+        if fmt == "xlsx" and max_rows is not None:  # a preview: the sheet's head only
+            try:
+                raw = read_xlsx(path, name, sheet, header_row, max_rows)
+            except (ReadError, FileNotFoundError):
+                raise
+            except Exception as exc:  # noqa: BLE001 - as read_file
+                raise ReadError(f"{name}: cannot be read as {fmt} ({type(exc).__name__}: {exc})") from None
+        else:
+            raw = read_file(path, name, sheet, header_row)
+        if max_rows is not None and len(raw.frame) > max_rows:
+            yield RawTable(raw.name, raw.format, raw.encoding, raw.frame.head(max_rows),
+                           raw.row_numbers[:max_rows], raw.warnings), True
+        else:
+            yield raw, False
+        return
+    try:
+        encoding = detect_encoding(path, name, limit=HEAD_BYTES if max_rows is not None else None)
+        yield from iter_csv(path, name, header_row, chunk_rows, encoding, max_rows)
+    except (ReadError, FileNotFoundError):
+        raise
+    except UnicodeDecodeError:  # a preview's head decoded, a later block did not
+        raise ReadError(f"{name}: not UTF-8 or GB18030/GBK text; save it as UTF-8 CSV") from None
+    except Exception as exc:  # noqa: BLE001 - as read_file
+        raise ReadError(f"{name}: cannot be read as {fmt} ({type(exc).__name__}: {exc})") from None
+
+
 def read_file(path: str | Path, name: str | None = None, sheet=None, header_row: int = 1) -> RawTable:
     path = Path(path)
     name = name or path.name
@@ -198,7 +354,7 @@ def read_file(path: str | Path, name: str | None = None, sheet=None, header_row:
     fmt = detect_format(Path(name))
     try:
         if fmt == "csv":
-            return read_csv_bytes(path.read_bytes(), name, header_row)
+            return read_csv(path, name, header_row)
         if fmt == "xlsx":
             return read_xlsx(path, name, sheet, header_row)
         if fmt == "xls":

@@ -9,6 +9,8 @@ files and loads they are upserted.
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
+from decimal import Decimal
 
 import duckdb
 import pandas as pd
@@ -303,83 +305,151 @@ def combine_rows(batch: Batch, typed: pd.DataFrame, bad_rows: set[int], problems
     return combined[typed.columns]
 
 
-def check_duplicates(batch: Batch, typed: pd.DataFrame, bad_rows: set[int]) -> list[Problem]:
-    key = list(schema.NATURAL_KEYS[batch.table])
-    ok = typed[~typed["_i"].isin(bad_rows)]
-    dup = ok[ok.duplicated(key, keep=False)]
-    problems = []
-    if dup.empty:
-        return problems
-    data_cols = [c for c in typed.columns if c != "_i"]
-    for _, group in dup.groupby(key, dropna=False, sort=False):
-        rows = [batch.row_numbers[i] for i in group["_i"]]
-        key_text = ",".join("" if pd.isna(v) else str(v) for v in group.iloc[0][key])
-        identical = len(group[data_cols].astype(str).drop_duplicates()) == 1
-        if identical:
-            for i in group["_i"].iloc[1:]:
-                bad_rows.add(int(i))
-                if not batch.distinct:
-                    problems.append(Problem(batch.file, batch.row_numbers[i], ",".join(key), key_text,
-                                            f"与第 {rows[0]} 行完全重复", f"duplicate of row {rows[0]}"))
-        else:
-            listed = "、".join(map(str, rows))
-            for i in group["_i"]:
-                bad_rows.add(int(i))
-                problems.append(Problem(batch.file, batch.row_numbers[i], ",".join(key), key_text,
-                                        f"主键重复且内容不同（第 {listed} 行）",
-                                        f"duplicate key with different values (rows {', '.join(map(str, rows))})"))
-    return problems
+def quoted_columns(table: str) -> list[str]:
+    """Columns a range or reference problem names: their text as the file wrote
+    it (120, not 120.00) is staged beside the typed value, to quote it."""
+    cols = [_range_column(table, cond) for t, cond, _, _ in schema.RANGE_CHECKS if t == table]
+    cols += [col for (t, col) in REFERENCES if t == table]
+    return list(dict.fromkeys(c for c in cols if c))
 
 
-def stage(con: duckdb.DuckDBPyConnection, table: str, typed: pd.DataFrame) -> None:
-    """Typed rows -> temp table with the contract's column types (CAST from text/numbers)."""
-    con.execute(f"DROP TABLE IF EXISTS {STAGE}")
+def stage_rows(con: duckdb.DuckDBPyConnection, stage: str, batch: Batch, typed: pd.DataFrame, offset: int,
+               create: bool) -> None:
+    """Append typed good rows of one batch (a file, or one chunk of it) to the
+    staging table `stage` with the contract's column types (CAST from
+    text/numbers), `_i` (row index in the whole file: offset + index in the
+    batch), `_row` (the source row number) and the quoted columns' text."""
+    table = batch.table
     incoming = typed.copy()
     for col, sql_type, _ in schema.TABLES[table]:
         if _typ(sql_type) in ("DECIMAL", "INTEGER"):
             incoming[col] = pd.to_numeric(incoming[col], errors="coerce").astype("float64")
         else:
             incoming[col] = incoming[col].astype("string")
-    incoming["_i"] = incoming["_i"].astype("int64")
+    local = typed["_i"].astype("int64").tolist()
+    incoming["_i"] = pd.Series([offset + i for i in local], index=incoming.index, dtype="int64")
+    incoming["_row"] = pd.Series([batch.row_numbers[i] for i in local], index=incoming.index, dtype="int64")
+    quoted = quoted_columns(table)
+    for col in quoted:
+        if col in batch.frame.columns and col not in batch.combine_sum:
+            text = batch.frame[col].iloc[local].tolist()
+        else:
+            text = [None] * len(local)
+        incoming[f"_raw_{col}"] = pd.Series(text, index=incoming.index, dtype="string")
     con.register("_loader_incoming", incoming)
     try:
         casts = ", ".join(f"CAST({c} AS {t}) AS {c}" for c, t, _ in schema.TABLES[table])
-        con.execute(f"CREATE TEMP TABLE {STAGE} AS SELECT _i, {casts} FROM _loader_incoming")
+        raws = "".join(f", CAST(_raw_{c} AS VARCHAR) AS _raw_{c}" for c in quoted)
+        select = f"SELECT _i, _row, {casts}{raws} FROM _loader_incoming"
+        if create:
+            con.execute(f"DROP TABLE IF EXISTS {stage}")
+            con.execute(f"CREATE TABLE {stage} AS {select}")
+        else:
+            con.execute(f"INSERT INTO {stage} {select}")
     finally:
         con.unregister("_loader_incoming")
 
 
-def check_rows_sql(con, batch: Batch, bad_rows: set[int]) -> list[Problem]:
+def _typed_text(value) -> str:
+    """A key value as the typed text the validator compares (and reports)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (Decimal, int)) and not isinstance(value, bool):
+        return str(float(value))
+    return str(value)
+
+
+def _drop_rows(con, stage: str, indexes) -> None:
+    indexes = sorted(set(indexes))
+    if not indexes:
+        return
+    con.register("_loader_bad", pd.DataFrame({"_i": indexes}, dtype="int64"))
+    try:
+        con.execute(f"DELETE FROM {stage} WHERE _i IN (SELECT _i FROM _loader_bad)")
+    finally:
+        con.unregister("_loader_bad")
+
+
+def check_duplicates(con, stage: str, batch: Batch) -> list[Problem]:
+    """Keys must be unique within a file (across all its chunks): identical
+    repeats are dropped (reported unless the mapping says distinct), rows sharing
+    a key with different values are all rejected. Removes them from `stage`."""
+    key = list(schema.NATURAL_KEYS[batch.table])
+    data = [c for c, _, _ in schema.TABLES[batch.table]]
+    kcols = ", ".join(key)
+    same = " AND ".join(f"d.{k} IS NOT DISTINCT FROM s.{k}" for k in key)
+    dups = "_loader_dups"
+    con.execute(f"DROP TABLE IF EXISTS {dups}")
+    con.execute(f"""CREATE TEMP TABLE {dups} AS
+        SELECT k.*, v.variants FROM
+          (SELECT {kcols}, count(*) AS n FROM {stage} GROUP BY {kcols} HAVING count(*) > 1) k
+          JOIN (SELECT {kcols}, count(*) AS variants FROM (SELECT DISTINCT {", ".join(data)} FROM {stage}) x
+                GROUP BY {kcols}) v ON {" AND ".join(f"k.{c} IS NOT DISTINCT FROM v.{c}" for c in key)}""")
+    try:
+        if con.execute(f"SELECT count(*) FROM {dups}").fetchone()[0] == 0:
+            return []
+        if batch.distinct:  # identical repeats of a dimension: keep the first, silently
+            con.execute(f"""DELETE FROM {stage} WHERE _i IN (
+                SELECT _i FROM (SELECT s._i, row_number() OVER (PARTITION BY {", ".join(f"s.{k}" for k in key)}
+                                ORDER BY s._i) AS rn
+                                FROM {stage} s JOIN {dups} d ON {same} WHERE d.variants = 1) t WHERE rn > 1)""")
+            con.execute(f"DELETE FROM {dups} WHERE variants = 1")
+        rows = con.execute(f"""SELECT s._i, s._row, d.variants, {", ".join(f"s.{k}" for k in key)}
+                               FROM {stage} s JOIN {dups} d ON {same} ORDER BY s._i""").fetchall()
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {dups}")
+    groups: dict[tuple, list] = {}
+    for i, row, variants, *values in rows:
+        groups.setdefault(tuple(values), []).append((i, row, variants))
+    problems, bad = [], []
+    for values, members in groups.items():
+        numbers = [row for _, row, _ in members]
+        key_text = ",".join(_typed_text(v) for v in values)
+        if members[0][2] == 1:
+            for i, row, _ in members[1:]:
+                bad.append(i)
+                problems.append(Problem(batch.file, row, ",".join(key), key_text,
+                                        f"与第 {numbers[0]} 行完全重复", f"duplicate of row {numbers[0]}"))
+        else:
+            listed = "、".join(map(str, numbers))
+            for i, row, _ in members:
+                bad.append(i)
+                problems.append(Problem(batch.file, row, ",".join(key), key_text,
+                                        f"主键重复且内容不同（第 {listed} 行）",
+                                        f"duplicate key with different values (rows {', '.join(map(str, numbers))})"))
+    _drop_rows(con, stage, bad)
+    return problems
+
+
+def check_rows_sql(con, stage: str, batch: Batch) -> list[Problem]:
     """Range rules and references, on the staged rows; the bad ones are removed from the stage."""
     table = batch.table
     problems = []
-    found: list[tuple[int, str, object, str, str]] = []
+    found: list[tuple[int, int, str, object, str, str]] = []
     for t, cond, zh, en in schema.RANGE_CHECKS:
         if t != table:
             continue
         col = _range_column(table, cond)
-        for i, value in con.execute(f"SELECT _i, {col} FROM {STAGE} WHERE NOT ({cond}) ORDER BY _i").fetchall():
-            found.append((i, col, value, zh, en))
+        for i, row, value, raw in con.execute(
+                f"SELECT _i, _row, {col}, _raw_{col} FROM {stage} WHERE NOT ({cond}) ORDER BY _i").fetchall():
+            found.append((i, row, col, value if raw is None else raw, zh, en))
     for (t, col), (ref_table, ref_col) in REFERENCES.items():
         if t != table:
             continue
         rows = con.execute(
-            f"SELECT s._i, s.{col} FROM {STAGE} s WHERE s.{col} IS NOT NULL AND NOT EXISTS "
+            f"SELECT s._i, s._row, s.{col}, s._raw_{col} FROM {stage} s WHERE s.{col} IS NOT NULL AND NOT EXISTS "
             f"(SELECT 1 FROM {ref_table} r WHERE r.{ref_col} = s.{col}) ORDER BY s._i").fetchall()
-        for i, value in rows:
-            found.append((i, col, value, f"{ref_table} 中没有这个 {ref_col}", f"no {ref_table} row has this {ref_col}"))
-    for i, col, value, zh, en in sorted(found, key=lambda f: f[0]):
-        # Report the value as the file wrote it (120, not 120.00), except for summed columns.
-        if col in batch.frame.columns and col not in batch.combine_sum and batch.frame[col].iloc[i] is not None:
-            value = batch.frame[col].iloc[i]
-        problems.append(Problem(batch.file, batch.row_numbers[i], col, _plain(value), zh, en))
-        bad_rows.add(int(i))
-    if found:
-        con.register("_loader_bad", pd.DataFrame({"_i": sorted({f[0] for f in found})}, dtype="int64"))
-        try:
-            con.execute(f"DELETE FROM {STAGE} WHERE _i IN (SELECT _i FROM _loader_bad)")
-        finally:
-            con.unregister("_loader_bad")
+        for i, row, value, raw in rows:
+            found.append((i, row, col, value if raw is None else raw, f"{ref_table} 中没有这个 {ref_col}",
+                          f"no {ref_table} row has this {ref_col}"))
+    # Values as the file wrote them (the staged text), except for summed columns.
+    for i, row, col, value, zh, en in sorted(found, key=lambda f: f[0]):
+        problems.append(Problem(batch.file, row, col, _plain(value), zh, en))
+    _drop_rows(con, stage, [f[0] for f in found])
     return problems
 
 
@@ -389,14 +459,3 @@ def _plain(value):
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value.isoformat(sep=" ") if hasattr(value, "hour") and hasattr(value, "year") else value
-
-
-def validate_and_stage(con, batch: Batch) -> tuple[list[Problem], set[int]]:
-    """-> (problems, bad row indexes); leaves the good rows in the temp table STAGE."""
-    typed, problems, bad_rows = check_cells(batch)
-    if batch.combine_sum:
-        typed = combine_rows(batch, typed, bad_rows, problems)
-    problems += check_duplicates(batch, typed, bad_rows)
-    stage(con, batch.table, typed[~typed["_i"].isin(bad_rows)])
-    problems += check_rows_sql(con, batch, bad_rows)
-    return problems, bad_rows

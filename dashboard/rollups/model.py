@@ -43,3 +43,11 @@ class Rollup:
     sql: str  # a SELECT over the contract tables and earlier rollups (main schema of the file being built)
     order_by: str  # sorted by day first where it has one, so date filters skip row groups (zone maps)
     gate: Gate
+    # Optional: built slice by slice, in bounded memory. The SQL holds the marker
+    # SLICE_MARKER where a predicate on its source rows goes ("AND <that>"); rows
+    # whose `slice_by` expression hashes to different slices never meet in one
+    # group or window partition (buyer_days: every window partitions by member).
+    slice_by: str | None = None
+
+
+SLICE_MARKER = "/*slice*/"

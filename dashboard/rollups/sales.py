@@ -18,7 +18,7 @@ used otherwise.
 """
 from __future__ import annotations
 
-from .model import Gate, Rollup
+from .model import SLICE_MARKER, Gate, Rollup
 
 # Before any real day: "no earlier buying day".
 NEVER = "DATE '1900-01-01'"
@@ -62,15 +62,22 @@ WITH bought AS (
   SELECT CAST(o.ordered_at AS DATE) AS day, o.store_id, o.guide_id, o.member_id
   FROM orders o
   WHERE o.amount - o.refund_amount > 0 AND o.member_id IS NOT NULL
-    AND o.store_id IN (SELECT store_id FROM stores)
+    AND o.store_id IN (SELECT store_id FROM stores) {SLICE_MARKER}
   GROUP BY CAST(o.ordered_at AS DATE), o.store_id, o.guide_id, o.member_id
+), member_keys AS (
+  -- dense_rank() over member_id, numbered over the distinct members of every
+  -- slice (one window over every bought row is one partition DuckDB cannot spill)
+  SELECT member_id, row_number() OVER (ORDER BY member_id) AS member_key
+  FROM (SELECT DISTINCT o.member_id FROM orders o
+        WHERE o.amount - o.refund_amount > 0 AND o.member_id IS NOT NULL
+          AND o.store_id IN (SELECT store_id FROM stores)) m
 ), numbered AS (
-  SELECT day, store_id, guide_id, member_id,
-         dense_rank() OVER (ORDER BY member_id) AS member_key,
+  SELECT day, store_id, guide_id, member_id, member_key,
          row_number() OVER (PARTITION BY member_id, day ORDER BY store_id, guide_id NULLS FIRST) AS rep_any,
          row_number() OVER (PARTITION BY store_id, member_id, day ORDER BY guide_id NULLS FIRST) AS rep_store,
          row_number() OVER (PARTITION BY guide_id, member_id, day ORDER BY store_id) AS rep_guide
-  FROM bought
+  FROM (SELECT b.day, b.store_id, b.guide_id, b.member_id, k.member_key
+        FROM bought b JOIN member_keys k ON k.member_id = b.member_id) j
 )
 SELECT day, store_id, guide_id, CAST(member_key AS INTEGER) AS member_key,
        CASE WHEN rep_any = 1 THEN coalesce(
@@ -84,6 +91,7 @@ SELECT day, store_id, guide_id, CAST(member_key AS INTEGER) AS member_key,
 FROM numbered""",
     "day, store_id, guide_id, member_key",
     Gate(store="store_id", guide="guide_id"),
+    slice_by="o.member_id",  # every window partitions by member: built a slice of members at a time
 )
 
 # Guides whose buying rows lie in more than one store: for every other guide a

@@ -12,11 +12,14 @@ from .plain import md
 
 
 def preview(paths, mappings) -> None:
+    """The mapping of each staged file over its head only (loader.preview reads
+    the first rows, not the file): "1000+ rows" when the file goes on."""
     st.subheader(t("loader.preview"))
     for item in loader.preview(paths, mappings, rows=10):
         enc = f", {item['encoding']}" if item["encoding"] else ""
         with st.expander(t("loader.preview_file", file=md(item["file"]), table=md(item["table"]),
-                           format=md(item["format"]), encoding=md(enc), rows=item["rows"],
+                           format=md(item["format"]), encoding=md(enc),
+                           rows=f"{item['rows']}+" if item.get("more") else item["rows"],
                            mapping=md(item["mapping"]) if item["mapping"] else "—"), expanded=False):
             for message in item["problems"]:
                 st.error(md(message))
