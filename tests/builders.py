@@ -50,3 +50,19 @@ def build_db(path: Path, **tables) -> Path:
 
 def reader_for(path: Path, scope: Scope | None = None, filters: Filters | None = None) -> Reader:
     return Reader(store.Database(path), scope or Scope.everything(), filters or Filters())
+
+
+def demo_scopes(path: Path, guides_sql: str, stores: int = 2, guides_with_region: int | None = None) -> dict:
+    """The scopes every rollup-equality test runs on a demo: HQ, the first
+    region, the first `stores` stores, the guides `guides_sql` picks (a query
+    returning guide_id, most telling first) and that region with those guides
+    (the first `guides_with_region` of them)."""
+    reader = reader_for(path)
+    store_rows = reader.query("SELECT store_id, region FROM stores ORDER BY store_id")
+    guides = reader.query(guides_sql)["guide_id"].tolist()
+    region = store_rows["region"].iloc[0]
+    return {"hq": (Scope.everything(), Filters()),
+            "region": (Scope.of(regions=[region]), Filters()),
+            "stores": (Scope.of(stores=store_rows["store_id"].head(stores).tolist()), Filters()),
+            "guides": (Scope.everything(), Filters.of(guides=guides)),
+            "region + guides": (Scope.of(regions=[region]), Filters.of(guides=guides[:guides_with_region]))}

@@ -25,7 +25,7 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 import pytest
 
-from builders import build_db, order_row, reader_for
+from builders import build_db, demo_scopes, order_row, reader_for
 from community_kit import AS_OF, Chat, at, community_tables
 from dashboard import demo, rollups
 from dashboard.metrics import METRICS, MetricArgs
@@ -214,16 +214,9 @@ def demo_db(tmp_path_factory):
 
 
 def _demo_scopes(path):
-    reader = reader_for(path)
-    stores = reader.query("SELECT store_id, region FROM stores ORDER BY store_id")
-    guides = reader.query("SELECT owner_guide_id AS guide_id FROM groups WHERE owner_guide_id IS NOT NULL "
-                          "GROUP BY owner_guide_id ORDER BY owner_guide_id LIMIT 2")["guide_id"].tolist()
-    region = stores["region"].iloc[0]
-    return {"hq": (Scope.everything(), Filters()),
-            "region": (Scope.of(regions=[region]), Filters()),
-            "stores": (Scope.of(stores=stores["store_id"].head(3).tolist()), Filters()),
-            "guides": (Scope.everything(), Filters.of(guides=guides)),
-            "region + guide": (Scope.of(regions=[region]), Filters.of(guides=guides[:1]))}
+    return demo_scopes(path, "SELECT owner_guide_id AS guide_id FROM groups WHERE owner_guide_id IS NOT NULL "
+                                   "GROUP BY owner_guide_id ORDER BY owner_guide_id LIMIT 2",
+                       stores=3, guides_with_region=1)
 
 
 @pytest.mark.parametrize("name", COMMUNITY)

@@ -20,7 +20,7 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from builders import build_db, guide_row, order_row, reader_for, store_row
+from builders import build_db, demo_scopes, guide_row, order_row, reader_for, store_row
 from dashboard import demo, rollups
 from dashboard.metrics import METRICS, MetricArgs
 from dashboard.period import Period
@@ -196,16 +196,8 @@ def demo_db(tmp_path_factory):
 
 
 def _demo_scopes(path):
-    reader = reader_for(path)
-    stores = reader.query("SELECT store_id, region FROM stores ORDER BY store_id")
-    guides = reader.query("SELECT guide_id FROM orders WHERE guide_id IS NOT NULL GROUP BY guide_id "
-                          "ORDER BY count(*) DESC, guide_id LIMIT 3")["guide_id"].tolist()
-    region = stores["region"].iloc[0]
-    return {"hq": (Scope.everything(), Filters()),
-            "region": (Scope.of(regions=[region]), Filters()),
-            "stores": (Scope.of(stores=stores["store_id"].head(2).tolist()), Filters()),
-            "guides": (Scope.everything(), Filters.of(guides=guides)),
-            "region + guides": (Scope.of(regions=[region]), Filters.of(guides=guides))}
+    return demo_scopes(path, "SELECT guide_id FROM orders WHERE guide_id IS NOT NULL "
+                                   "GROUP BY guide_id ORDER BY count(*) DESC, guide_id LIMIT 3")
 
 
 @pytest.mark.parametrize("name", FAST + ("guide-pareto", "morning-attention"))
