@@ -240,13 +240,33 @@ async def _clear_cache(url: str) -> None:
     s.ws.close()
 
 
+def run_async(make) -> object:
+    """asyncio.run(make()) on a thread of its own: the caller's thread may
+    already run an event loop (Playwright's sync API does), where asyncio.run
+    is refused."""
+    import threading
+    out: dict = {}
+
+    def target():
+        try:
+            out["value"] = asyncio.run(make())
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            out["error"] = exc
+    thread = threading.Thread(target=target, name="bench-sessions")
+    thread.start()
+    thread.join()
+    if "error" in out:
+        raise out["error"]
+    return out.get("value")
+
+
 def sessions(url: str, username: str, password: str, pages: list[str], at: list[tuple[str, str]],
              think_ms: float = 0, clear_cache: bool = True) -> tuple[list[float], list[str]]:
     """Every rerun's ms and the errors of len(at) users at once, one per
     (region, store), on the server at `url` (its cache emptied first)."""
     if clear_cache:
-        asyncio.run(_clear_cache(url))
-    return asyncio.run(_users(url, username, password, pages, at, think_ms))
+        run_async(lambda: _clear_cache(url))
+    return run_async(lambda: _users(url, username, password, pages, at, think_ms))
 
 
 def p95(values: list[float]) -> float | None:

@@ -2,7 +2,6 @@
 websocket client speaking Streamlit's protocol. What it clicks must reach the
 app (a region picked comes back in the page's URL and narrows the numbers),
 and `bench --sessions` reports every rerun of every user, with no error."""
-import asyncio
 import json
 import subprocess
 import sys
@@ -38,7 +37,7 @@ def test_a_websocket_user_signs_in_and_filters_like_a_browser(app_url, app_env):
         assert south and sorted(o.rsplit("(", 1)[1].rstrip(")") for o in options) == south
         assert s.errors == []
         s.ws.close()
-    asyncio.run(go())
+    _bench_server.run_async(go)  # its own thread: the browser fixture's thread runs Playwright's loop
 
 
 def test_bench_sessions_reports_every_users_reruns(app_env, tmp_path):
