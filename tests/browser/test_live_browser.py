@@ -33,7 +33,8 @@ def test_a_sessions_detail_opens_from_its_link(browser, app_url, app_env, size, 
     page.goto(app_url + f"/live?live={live['live_id']}")
     wait_idle(page, 90000)
     page.get_by_role("heading", name="直播", exact=True).wait_for(timeout=30000)
-    page.get_by_role("heading", name="场次详情", exact=False).wait_for(timeout=30000)
+    # the detail draws after the session list (a busy machine: give it time)
+    page.get_by_role("heading", name="场次详情", exact=False).wait_for(timeout=90000)
     assert parse_qs(urlparse(page.url).query).get("live") == [live["live_id"]]
     # the curve: live part, tail part and the median session as three traces
     page.get_by_text("距直播结束小时数").first.wait_for(timeout=30000)
