@@ -15,9 +15,9 @@ sales (daily sums, buyer days), sharing, community, live, channels.
 """
 from __future__ import annotations
 
-from . import channels, community, live, sales, sharing
 import os
 
+from . import channels, community, live, sales, sharing
 from .model import SLICE_MARKER, Gate, Rollup
 from .sales import EXACT, FAST, NEVER, SPLIT, buyers_mode, prev_column
 
