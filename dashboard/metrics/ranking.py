@@ -10,12 +10,13 @@ entities with equal sales always tie (no floating-point near-misses).
 """
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import pandas as pd
 
-from datetime import date
-
 from ..period import Period
+from .base import ratios
 from .target_attainment import WITH_TARGETS, month_clock
 from .windows import buyers_sql, one_pass, sales_sql, window_params
 
@@ -126,7 +127,7 @@ def leaderboard(reader, key: str, period: Period, columns: list[str], as_of: dat
         # target-attainment's attainment: month-to-date sales / target, empty
         # without a target row or with a target of 0 (the same IEEE division).
         df["target"] = df["target"].astype(float)
-        df["attainment"] = _ratio(df["sales_mtd"].astype(float), df["target"])
+        df["attainment"] = ratios(df["sales_mtd"].astype(float), df["target"])
         columns = list(columns) + [c.name for c in WITH_TARGETS]
     return finish(df, columns)
 
@@ -138,17 +139,6 @@ def leaderboard_params(period: Period, as_of: date | None = None) -> dict:
     if as_of is not None:
         params["target_month"] = month_clock(as_of)[0]
     return params
-
-
-def _ratio(num: pd.Series, den: pd.Series) -> np.ndarray:
-    """num / den row by row (base.ratio, vectorised: the same IEEE divisions);
-    NaN (shown empty) where either is missing or den is 0."""
-    n = num.to_numpy(dtype=float, na_value=np.nan)
-    d = den.to_numpy(dtype=float, na_value=np.nan)
-    out = np.full(len(n), np.nan)
-    ok = ~np.isnan(n) & ~np.isnan(d) & (d != 0)
-    out[ok] = n[ok] / d[ok]
-    return out
 
 
 def _growth(cur: pd.Series, base: pd.Series) -> np.ndarray:
@@ -172,7 +162,7 @@ def finish(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
               "rank_change", "wemall_rank_change"):
         if c in df:
             df[c] = df[c].astype("Int64")
-    df["aov"] = _ratio(df["sales"], df["orders"])
+    df["aov"] = ratios(df["sales"], df["orders"])
     df["sales_pop"] = _growth(df["sales"], df["sales_prev"])
     df["sales_yoy"] = _growth(df["sales"], df["sales_last_year"])
     if "wemall_sales_last_year" in df:

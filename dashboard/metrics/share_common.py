@@ -49,7 +49,7 @@ import pandas as pd
 
 from ..period import Period
 from ..reader import Reader
-from .base import MEMOS, Option
+from .base import MEMOS, Option, ratios
 
 K_OPTION = Option(int, 3, "shares a day that meet a guide's daily share target", setting="share_k", minimum=1)
 TARGET_OPTION = Option(float, 0.8, "target share rate (a fraction 0-1)", setting="share_target_rate", minimum=0)
@@ -150,18 +150,9 @@ def _finish(df: pd.DataFrame) -> pd.DataFrame:
     for c in ("roster_days", "target_days", "shares"):
         df[c] = df[c].fillna(0).astype("int64")
     df["wemall_sales"] = df["wemall_sales"].fillna(0.0).astype(float)
-    df["share_rate"] = _ratios(df["target_days"], df["roster_days"])
-    df["sales_per_share"] = _ratios(df["wemall_sales"], df["shares"])
+    df["share_rate"] = ratios(df["target_days"], df["roster_days"])
+    df["sales_per_share"] = ratios(df["wemall_sales"], df["shares"])
     return df
-
-
-def _ratios(num: pd.Series, den: pd.Series) -> np.ndarray:
-    """base.ratio element-wise (num / den as floats; NaN where den is 0): the
-    same IEEE division, without a Python call per row."""
-    n, d = num.to_numpy(dtype="float64"), den.to_numpy(dtype="float64")
-    out = np.full(len(n), np.nan)
-    np.divide(n, d, out=out, where=d != 0)
-    return out
 
 
 def share_figures(reader: Reader, period: Period, k: int, level: str) -> pd.DataFrame:

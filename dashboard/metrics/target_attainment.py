@@ -119,14 +119,6 @@ def attainment_rows(reader: Reader, as_of: date, level: str | tuple = "store") -
 WITH_TARGETS = cols("target:money", "attainment:rate")
 
 
-def with_attainment(board: pd.DataFrame, reader: Reader, as_of: date, level: str) -> pd.DataFrame:
-    """`board` (one row per store_id / guide_id) with the as-of month's target
-    and month-to-date attainment of each (empty without a target row)."""
-    rows = attainment_rows(reader, as_of, level)[["id", "target", "attainment"]]
-    key = f"{level}_id"
-    return board.merge(rows.rename(columns={"id": key}), on=key, how="left")
-
-
 def _nan(v):
     return float("nan") if v is None else v
 
