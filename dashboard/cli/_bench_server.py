@@ -14,7 +14,6 @@ user's clicks (0: back to back, a stress test)."""
 from __future__ import annotations
 
 import asyncio
-import statistics
 import time
 from dataclasses import dataclass, field
 
@@ -267,14 +266,3 @@ def sessions(url: str, username: str, password: str, pages: list[str], at: list[
     if clear_cache:
         run_async(lambda: _clear_cache(url))
     return run_async(lambda: _users(url, username, password, pages, at, think_ms))
-
-
-def p95(values: list[float]) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[max(0, -(-len(ordered) * 95 // 100) - 1)]
-
-
-def median(values: list[float]) -> float | None:
-    return statistics.median(values) if values else None

@@ -168,9 +168,9 @@ def bench_concurrent(sessions: int, env: dict, db: Database, think_ms: float = 0
         times, errors = _bench_server.sessions(url, "hq", password, list(CONCURRENT_PAGES), at, think_ms)
         rss = peak_rss_mb(proc.pid)
     errors = alone_errors + errors
-    p95, single = _bench_server.p95(times), _bench_server.p95(alone)
+    p95, single = percentile(times, 95), percentile(alone, 95)
     result = {"sessions": sessions, "p95_ms": round(p95, 1) if p95 else None,
-              "p50_ms": round(_bench_server.median(times), 1) if times else None,
+              "p50_ms": summary(times)["p50_ms"],
               "single_p95_ms": round(single, 1) if single else None, "reruns": len(times),
               "think_ms": think_ms, "errors": len(errors), "server_peak_rss_mb": rss}
     ratio = f"{p95 / single:.1f}×" if p95 and single else "-"
