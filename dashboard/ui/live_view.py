@@ -117,8 +117,17 @@ def in_progress_panel(facts: pd.DataFrame) -> None:
 
 # --- the chosen session ----------------------------------------------------------------------
 
-def _on_pick() -> None:
-    choice = st.session_state.get("live_pick")
+def pick_key(wanted: str | None) -> str:
+    """The selector's key, named after the session the URL holds. Its value
+    comes from `index` alone, never from session state: after a reload a
+    browser may report a widget's earlier value for a key it already knows
+    (seen as a run with "" that cleared a shared link's live=), and a fresh
+    key per URL value leaves it nothing stale to report."""
+    return f"live_pick_{wanted or ''}"
+
+
+def _on_pick(key: str) -> None:
+    choice = st.session_state.get(key)
     if choice:
         st.query_params[URL_KEY] = choice
     elif URL_KEY in st.query_params:
@@ -138,11 +147,11 @@ def chosen_live(facts: pd.DataFrame, picked=None):
         st.warning(t("live.not_found"))
         del qp[URL_KEY]
         wanted = None
-    if st.session_state.get("live_pick") != (wanted or ""):
-        st.session_state["live_pick"] = wanted or ""
     labels = {r["live_id"]: _label(r) for _, r in facts.iterrows()}
-    st.selectbox(t("live.pick"), [""] + ids, key="live_pick", on_change=_on_pick,
-                 format_func=lambda v: labels.get(v, t("live.pick_none")))
+    options = [""] + ids
+    key = pick_key(wanted)
+    st.selectbox(t("live.pick"), options, index=options.index(wanted or ""), key=key, on_change=_on_pick,
+                 args=(key,), format_func=lambda v: labels.get(v, t("live.pick_none")))
     return facts[facts["live_id"] == wanted].iloc[0] if wanted else None
 
 

@@ -25,7 +25,7 @@ from .i18n import language, t
 from .plain import html_text, md
 
 NONCE = "_sh_nonce"
-PICK = "sh_quadrant_pick"  # the quadrant radio's state
+PICK = "sh_quadrant_pick"  # the quadrant radio's key, see quadrant_key
 FIGURES = ["roster_days", "target_days", "share_rate", "shares", "wemall_sales", "sales_per_share"]
 REGION_COLS = ["region", *FIGURES]
 STORE_COLS = ["store_name", "store_id", "region", *FIGURES]
@@ -89,7 +89,6 @@ def _set_path(region=None, store=None) -> None:
             del qp[k]
     if "sh_q" in qp:
         del qp["sh_q"]
-    st.session_state.pop(PICK, None)
     drill_state.bump_nonce(NONCE)
 
 
@@ -234,6 +233,21 @@ def _quadrant_from_click(event, traces: list[str]) -> str | None:
     return traces[curve] if curve is not None and 0 <= curve < len(traces) else None
 
 
+def quadrant_key(current: str | None) -> str:
+    """The quadrant radio's key, named after the quadrant the URL holds (sh_q):
+    its value comes from `index` alone, so a browser reporting an earlier
+    value after a reload has no stale state to clear a shared link with."""
+    return f"{PICK}_{current or ''}"
+
+
+def _on_quadrant(key: str) -> None:
+    qp = st.query_params
+    if st.session_state.get(key):
+        qp["sh_q"] = st.session_state[key]
+    elif "sh_q" in qp:
+        del qp["sh_q"]
+
+
 def quadrant(view: View, guides: pd.DataFrame) -> None:
     st.subheader(t("sh.quadrant"), anchor=False)
     diag = run_metric("share-diagnosis", view)
@@ -283,17 +297,14 @@ def quadrant(view: View, guides: pd.DataFrame) -> None:
     qp = st.query_params
     keys = [DIAGNOSIS_KEYS[v] for v in DIAGNOSES]
     by_key = {DIAGNOSIS_KEYS[v]: v for v in DIAGNOSES}
-    if clicked:
-        st.session_state[PICK] = clicked
-    elif PICK not in st.session_state and qp.get("sh_q") in keys:
-        st.session_state[PICK] = qp.get("sh_q")
-    pick = st.radio(t("sh.quadrant_pick"), keys, index=None, key=PICK, horizontal=True,
+    current = qp.get("sh_q") if qp.get("sh_q") in keys else None
+    if clicked and clicked != current:
+        qp["sh_q"] = current = clicked
+    key = quadrant_key(current)
+    pick = st.radio(t("sh.quadrant_pick"), keys, index=keys.index(current) if current else None, key=key,
+                    horizontal=True, on_change=_on_quadrant, args=(key,),
                     format_func=lambda k: t("sh.quadrant_count", name=diagnosis_label(by_key[k]),
                                             n=counts.get(by_key[k], 0)))
-    if pick and qp.get("sh_q") != pick:
-        qp["sh_q"] = pick
-    elif not pick and "sh_q" in qp:
-        del qp["sh_q"]
     if pick:
         value = by_key[pick]
         mine = guides[guides["diagnosis"] == value]

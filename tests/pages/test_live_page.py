@@ -14,6 +14,7 @@ from dashboard.reader import Reader
 from dashboard.scope import Scope
 from dashboard.store import Database
 from dashboard.ui import format as fmt
+from dashboard.ui import live_view
 
 
 def facts(db, scope=Scope.everything()):
@@ -66,7 +67,7 @@ def test_detail_opens_from_the_url(page_env):
     f = facts(page_env)
     live = f[f["complete"] == "true"].iloc[0]
     at = open_live("hq", {"live": live["live_id"]})
-    assert at.selectbox(key="live_pick").value == live["live_id"]
+    assert at.selectbox(key=live_view.pick_key(live["live_id"])).value == live["live_id"]
     assert any(live["title"] in s.value for s in at.subheader)
     assert at.query_params["live"] == [live["live_id"]]
     # curve, median and the inviters' tables are there
@@ -79,7 +80,7 @@ def test_a_live_out_of_scope_does_not_open(page_env):
     mine = facts(page_env, Scope.of(regions=["华东"]))
     foreign = everything[~everything["live_id"].isin(mine["live_id"])].iloc[0]["live_id"]
     at = open_live("east", {"live": foreign})
-    assert at.selectbox(key="live_pick").value == ""
+    assert at.selectbox(key=live_view.pick_key(None)).value == ""
     assert "live" not in at.query_params
     assert any("不在您的范围" in w.value for w in at.warning)
     shown = set(frames(at)[0]["场次编号"]) if at.dataframe else set()
@@ -93,9 +94,14 @@ def test_picking_a_session_writes_the_url(page_env):
     f = facts(page_env)
     live = f.iloc[-1]["live_id"]
     at = open_live("hq")
-    at.selectbox(key="live_pick").set_value(live).run()
+    at.selectbox(key=live_view.pick_key(None)).set_value(live).run()
     assert not at.exception
     assert at.query_params["live"] == [live]
+    # the selector now belongs to that session; clearing it closes the detail
+    assert at.selectbox(key=live_view.pick_key(live)).value == live
+    at.selectbox(key=live_view.pick_key(live)).set_value("").run()
+    assert "live" not in at.query_params
+    assert not any("场次详情" in s.value for s in at.subheader)
 
 
 def test_morning_check_lists_lives_in_their_tail(page_env):

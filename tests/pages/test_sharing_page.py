@@ -16,6 +16,7 @@ from dashboard.reader import Reader
 from dashboard.scope import Filters, Scope
 from dashboard.store import Database
 from dashboard.ui import format as fmt
+from dashboard.ui import sharing_view
 
 
 def open_sharing(user, **query):
@@ -75,7 +76,7 @@ def test_picking_a_quadrant_lists_its_guides_and_keeps_it_in_the_url(page_env):
     label = counts.index[0]                      # the biggest quadrant of the period
     key = {"标杆": "benchmark", "方法问题": "method", "积极性问题-高销售": "motivation_high",
            "积极性问题-低销售": "motivation_low"}[label]
-    at.radio(key="sh_quadrant_pick").set_value(key).run()
+    at.radio(key=sharing_view.quadrant_key(None)).set_value(key).run()
     assert not at.exception, at.exception
     assert at.query_params["sh_q"] == [key]
     want = sorted(guides[guides.diagnosis == label].guide_id)
@@ -84,7 +85,7 @@ def test_picking_a_quadrant_lists_its_guides_and_keeps_it_in_the_url(page_env):
     assert set(listed["诊断"]) == {label} and sorted(listed["导购编号"]) == want
     # The same link opened afresh shows the same list.
     again = open_sharing("hq", sh_q=key)
-    assert again.radio(key="sh_quadrant_pick").value == key
+    assert again.radio(key=sharing_view.quadrant_key(key)).value == key
     assert sorted(table_with(again, "导购编号")[-1]["导购编号"]) == want
 
 
@@ -100,8 +101,10 @@ def test_east_sees_only_east_and_a_url_cannot_widen_it(page_env):
     shown = table_with(at, "导购编号")[0]
     assert sorted(shown["导购编号"]) == sorted(guides.guide_id)
     # Every guide of the quadrants (all four lists) is an east guide.
+    shown_quadrant = None
     for key in ("benchmark", "method", "motivation_high", "motivation_low"):
-        at.radio(key="sh_quadrant_pick").set_value(key).run()
+        at.radio(key=sharing_view.quadrant_key(shown_quadrant)).set_value(key).run()
+        shown_quadrant = key
         assert not at.exception, at.exception
         for t in table_with(at, "导购编号"):
             assert set(t["导购编号"]) <= set(guides.guide_id)
