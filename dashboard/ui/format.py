@@ -6,6 +6,8 @@ import math
 import numbers
 from contextvars import ContextVar
 
+import numpy as np
+
 from .i18n import language
 
 # China: red = up, green = down. International: green = up, red = down.
@@ -149,9 +151,95 @@ _BY_KIND = {"money": money, "rate": pct, "growth": arrow, "count": count, "rank"
             "rank_change": rank_change, "number": number, "flag": flag}
 
 
+def _fill(out, mask, fmt_one, *columns) -> None:
+    """out[mask] = fmt_one(*row) per row of the masked columns (plain floats)."""
+    if mask.any():
+        out[mask] = [fmt_one(*row) for row in zip(*(c[mask].tolist() for c in columns))]
+
+
+def _money_column(x, out) -> None:
+    v, neg = np.abs(x), x < 0
+    ok = ~np.isnan(x)
+    sign = np.where(neg, "-", "")
+    if language() == "zh":
+        yi = ok & (v >= 1e8)
+        wan = ok & ~yi & (v >= 1e4)
+        rest = ok & ~yi & ~wan
+        whole = rest & ((v >= 100) | (v == np.floor(v)))
+        _fill(out, yi, lambda s, a: f"{s}¥{a / 1e8:.2f}亿", sign, v)
+        _fill(out, wan, lambda s, a: f"{s}¥{a / 1e4:.1f}万", sign, v)
+        _fill(out, whole, lambda s, a: f"{s}¥{a:,.0f}", sign, v)
+        _fill(out, rest & ~whole, lambda s, a: f"{s}¥{a:,.2f}", sign, v)
+        return
+    left = ok.copy()
+    for size, unit, places in ((1e9, "B", 2), (1e6, "M", 2), (1e3, "K", 1)):
+        here = left & (v >= size)
+        _fill(out, here, lambda s, a, size=size, unit=unit, places=places: f"{s}¥{a / size:.{places}f}{unit}",
+              sign, v)
+        left &= ~here
+    whole = left & (v == np.floor(v))
+    _fill(out, whole, lambda s, a: f"{s}¥{a:,.0f}", sign, v)
+    _fill(out, left & ~whole, lambda s, a: f"{s}¥{a:,.2f}", sign, v)
+
+
+def _count_column(x, out) -> None:
+    ok, v = ~np.isnan(x), np.abs(x)
+    if language() == "zh":
+        yi, wan = ok & (v >= 1e8), ok & (v >= 1e4) & (v < 1e8)
+        _fill(out, yi, lambda a: f"{a / 1e8:.2f}亿", x)
+        _fill(out, wan, lambda a: f"{a / 1e4:.1f}万", x)
+        ok = ok & ~yi & ~wan
+    _fill(out, ok, lambda a: f"{a:,.0f}", x)
+
+
+def _arrow_column(x, out) -> None:
+    ok = ~np.isnan(x)
+    mark = np.where(x > 0, "▲", np.where(x < 0, "▼", ""))
+    _fill(out, ok, lambda m, a: f"{m}{a * 100:.1f}%", mark, np.abs(x))
+
+
+def _rank_change_column(x, out) -> None:
+    out[np.isnan(x)] = "新" if language() == "zh" else "New"
+    _fill(out, x >= 1, lambda a: f"↑{int(a)}", x)
+    _fill(out, x <= -1, lambda a: f"↓{-int(a)}", x)
+    out[~np.isnan(x) & (np.abs(x) < 1)] = "—"
+
+
+_COLUMN = {
+    "money": _money_column,
+    "rate": lambda x, out: _fill(out, ~np.isnan(x), lambda a: f"{a * 100:.1f}%", x),
+    "growth": _arrow_column,
+    "count": _count_column,
+    "rank_change": _rank_change_column,
+    "number": lambda x, out: _fill(out, ~np.isnan(x), lambda a: f"{a:,.2f}".rstrip("0").rstrip("."), x),
+    "rank": lambda x, out: _fill(out, ~np.isnan(x), int, x),
+}
+
+
+def _numeric_column(kind: str, values):
+    """shown() of a plain float or int column, a mask per formatting case
+    instead of a call per cell (thousands of guides × a dozen columns on every
+    rerun): the same text as the cell formatters, which a test checks."""
+    column = _COLUMN.get(kind)
+    if column is None:
+        return None
+    arr = np.asarray(values)
+    if arr.dtype.kind not in "fiu" or arr.ndim != 1:
+        return None
+    if kind == "rank" and arr.dtype.kind in "iu":
+        return arr.tolist()
+    x = arr.astype(np.float64)
+    out = np.full(len(x), "—", dtype=object)
+    column(x, out)
+    return out.tolist()
+
+
 def shown(kind: str, values) -> list:
     """[show(kind, v) for v in values], with the kind's formatter chosen once (a
     table of thousands of rows formats each column in one pass)."""
+    fast = _numeric_column(kind, values)
+    if fast is not None:
+        return fast
     one = _BY_KIND.get(kind)
     if one is not None:
         return [one(v) for v in values]

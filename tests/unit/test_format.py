@@ -70,3 +70,25 @@ def test_a_long_curve_is_thinned_to_what_the_chart_draws_keeping_both_ends():
     assert few["guide_share"].iloc[0] == 0 and few["guide_share"].iloc[-1] == 1
     assert few["guide_share"].is_monotonic_increasing
     assert thinned(curve.head(10), points=600).equals(curve.head(10))
+
+
+def test_a_numeric_column_formats_exactly_as_its_cells_one_by_one_in_both_languages():
+    """The column path (masks per formatting case) against the cell formatters,
+    over every boundary of ¥/万/亿, K/M/B, signs, integers, halves and NaN."""
+    import numpy as np
+    import pandas as pd
+    rng = np.random.default_rng(3)
+    edges = [0.0, -0.0, 0.004, 0.005, 0.5, 1.0, 99.99, 99.995, 100.0, 999.5, 1000.0, 9999.94, 9999.96, 1e4,
+             12345.678, 99999999.0, 1e8, 123456789.0, 999.95e6, 1e9, 2.5e9, float("nan")]
+    floats = np.array(edges + [-e for e in edges] + list(rng.lognormal(6, 4, 3000) * rng.choice([-1, 1], 3000))
+                      + list(np.round(rng.normal(0, 3, 300))) + list(rng.normal(0, 0.5, 300)))
+    ints = np.array([0, 1, -1, 7, 99, 100, 9999, 10000, -123456, 10**9], dtype="int64")
+    for lang in ("zh", "en"):
+        set_language(lang)
+        for kind in ("money", "rate", "growth", "count", "rank", "rank_change", "number"):
+            for column in (floats, ints, pd.Series(floats)):
+                if kind in ("rank", "rank_change"):
+                    column = np.round(column)
+                want = [fmt.show(kind, v) for v in column]
+                assert fmt.shown(kind, column) == want, (lang, kind)
+    set_language("zh")
