@@ -44,6 +44,10 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # open and openpyxl writes ~4k rows/s, so a region's 150 stores and 1,500
 # guides would cost every filter change ~0.5 s.
 EAGER_XLSX_ROWS = 50
+# A CSV is cheap per row but not free: HQ's 5,800 guides cost ~50–130 ms of
+# pandas formatting on every filter change, so beyond this both files wait
+# for one click.
+EAGER_CSV_ROWS = 2000
 
 
 def download_buttons(df: pd.DataFrame, headers: dict, name: str, username: str, detail: dict | None = None,
@@ -54,16 +58,23 @@ def download_buttons(df: pd.DataFrame, headers: dict, name: str, username: str, 
     each click is audited with the table's name, format, row count and the
     view's period and filters (`detail`). A large table's workbook is built
     after a first click on `prepare_label`, so the page never waits for it
-    (larger: over `eager_rows` rows, EAGER_XLSX_ROWS unless the page says)."""
+    (larger: over `eager_rows` rows, EAGER_XLSX_ROWS unless the page says);
+    a very large one's (over EAGER_CSV_ROWS) CSV too, after one click for both."""
     detail = {k: str(v) for k, v in (detail or {}).items()}
     header_list = tuple(str(headers.get(c, c)) for c in df.columns)
     key = key or name
     cols = st.columns(2)
+    # Ready for this very table (its view and size), not for every later one.
+    ready_key, table = f"_xlsx_ready_{key}", (tuple(sorted(detail.items())), len(df))
+    ready = st.session_state.get(ready_key) == table
+    if len(df) > EAGER_CSV_ROWS and not ready:
+        with cols[0]:
+            if st.button(t("lb.prepare_both"), key=f"prep_{key}", width="stretch"):
+                st.session_state[ready_key] = table
+                st.rerun()
+        return
     with cols[0]:
-        # Ready for this very table (its view and size), not for every later one.
-        ready_key, table = f"_xlsx_ready_{key}", (tuple(sorted(detail.items())), len(df))
-        if (len(df) > (EAGER_XLSX_ROWS if eager_rows is None else eager_rows)
-                and st.session_state.get(ready_key) != table):
+        if len(df) > (EAGER_XLSX_ROWS if eager_rows is None else eager_rows) and not ready:
             if st.button(prepare_label or t("lb.prepare_xlsx"), key=f"prep_{key}", width="stretch"):
                 st.session_state[ready_key] = table
                 st.rerun()

@@ -130,3 +130,23 @@ def test_a_large_tables_workbook_is_built_only_when_asked_and_only_for_that_view
     at.session_state["period"] = "p2"                                # another period: another table
     at.run()
     assert [b.label for b in at.button] == ["生成 Excel"]
+
+
+def _huge_table_app():
+    import pandas as pd
+    import streamlit as st
+    from dashboard.ui.downloads import EAGER_CSV_ROWS, download_buttons
+    n = EAGER_CSV_ROWS + 1 if st.session_state.get("huge", True) else EAGER_CSV_ROWS
+    df = pd.DataFrame({"guide_id": [f"G{i}" for i in range(n)], "sales": [float(i) for i in range(n)]})
+    download_buttons(df, {"guide_id": "导购", "sales": "销售额"}, "huge", "tester", {"period": "p1"}, key="huge")
+
+
+def test_a_very_large_tables_csv_waits_for_the_same_one_click():
+    from streamlit.testing.v1 import AppTest
+    at = AppTest.from_function(_huge_table_app).run()
+    assert [b.label for b in at.button] == ["生成 Excel / CSV"] and not at.get("download_button")
+    at.button(key="prep_huge").click().run()
+    assert len(at.get("download_button")) == 2 and not at.button
+    at.session_state["huge"] = False                                 # at the limit: the CSV at once again
+    at.run()
+    assert [b.label for b in at.button] == ["生成 Excel"] and len(at.get("download_button")) == 1

@@ -75,5 +75,6 @@ MESSAGES = {
     # --- exports ---
     "lb.export_xlsx": ("导出 Excel", "Export Excel"),
     "lb.prepare_xlsx": ("生成 Excel", "Prepare Excel"),
+    "lb.prepare_both": ("生成 Excel / CSV", "Prepare Excel / CSV"),
     "lb.export_csv": ("导出 CSV", "Export CSV"),
 }
