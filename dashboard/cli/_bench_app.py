@@ -96,8 +96,13 @@ def pages_for(role: str, only: list[str] | None = None) -> list[tuple[str, str]]
 
 
 def clear_caches() -> None:
-    import streamlit as st
-    st.cache_data.clear()
+    """Every cache a page run could be served from: Streamlit's, the app's
+    process-wide metric results (runtime.cache.RESULTS) and the metrics' own
+    memos; each series then starts from an empty cache, as its help says."""
+    from ..metrics.base import clear_memos
+    from ..runtime.cache import clear_all
+    clear_all()
+    clear_memos()
 
 
 @dataclass

@@ -57,3 +57,21 @@ def test_bench_pages_repeats_the_series_and_reports_the_year(tmp_path):
     assert set(page) == {"first_ms", "p50_ms", "p95_ms", "year_ms"}
     assert 0 < page["p50_ms"] <= page["p95_ms"] and page["year_ms"] > 0 and page["first_ms"] > 0
     assert "ERRORS" not in done.stdout
+
+
+def test_each_page_series_starts_from_an_empty_cache():
+    """The page bench's series are timed from empty caches: the app's metric
+    results and every registered memo too, not only st.cache_data (otherwise
+    the 2nd and 3rd series of a page read the 1st one's results)."""
+    import pandas as pd
+    from dashboard.metrics import base
+    from dashboard.runtime.cache import RESULTS
+    RESULTS.get_or_compute(("bench-test",), lambda: pd.DataFrame({"x": [1]}))
+    memo = {"k": 1}
+    base.MEMOS.append(memo.clear)
+    try:
+        assert ("bench-test",) in RESULTS and memo
+        _bench_app.clear_caches()
+        assert ("bench-test",) not in RESULTS and len(RESULTS) == 0 and not memo
+    finally:
+        base.MEMOS.remove(memo.clear)
