@@ -9,6 +9,8 @@ fills them in one place for the app, the CLI and the bench, so a cached result
 is keyed by the values in force."""
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Callable
@@ -104,6 +106,40 @@ MEMOS: list[Callable[[], None]] = []
 def clear_memos() -> None:
     for clear in MEMOS:
         clear()
+
+
+class Memo:
+    """Frames that several metrics of one page share, so one query answers
+    them all: keyed by the reader's file, database version, scope and filters
+    plus the caller's key (never stale), bounded (least recently used out
+    first), registered in MEMOS; callers get a copy."""
+
+    def __init__(self, size: int = 32):
+        self.size = size
+        self._items: "OrderedDict[tuple, pd.DataFrame]" = OrderedDict()
+        self._lock = threading.Lock()
+        MEMOS.append(self.clear)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+    def get(self, reader: Reader, key: tuple, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+        db = reader.db
+        version = getattr(db, "version", None)
+        full = (str(getattr(db, "path", id(db))), str(version() if callable(version) else version),
+                reader.scope.key(), reader.filters.key(), *key)
+        with self._lock:
+            hit = self._items.get(full)
+            if hit is not None:
+                self._items.move_to_end(full)
+                return hit.copy()
+        df = compute()
+        with self._lock:
+            self._items[full] = df
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return df.copy()
 
 
 def metric(name: str, columns, grain: str, options: dict | None = None, as_of_only: bool = False):

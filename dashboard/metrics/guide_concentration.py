@@ -21,7 +21,7 @@ import pandas as pd
 
 from ..reader import Reader
 from ..columns import cols
-from .base import MetricArgs, metric, ratio
+from .base import Memo, MetricArgs, metric, ratio
 
 DECLARED = cols("guides:count", "top_guides:count", "concentration:rate", "top_wemall_sales:money",
                 "wemall_sales:money", "top_share:rate")
@@ -65,9 +65,15 @@ def _params(args: MetricArgs) -> dict:
     return {"start_day": args.period.start, "end_day": args.period.end}
 
 
+# One query for both metrics: the leaderboards page draws the concentration
+# and its Pareto curve on every rerun.
+_EMPLOYED = Memo()
+
+
 def employed_guides(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     """Employed guides by WeMall sales desc, then guide_id asc."""
-    return reader.query(GUIDES_SQL, _params(args))
+    return _EMPLOYED.get(reader, (args.period.start, args.period.end),
+                         lambda: reader.query(GUIDES_SQL, _params(args)))
 
 
 def credited_wemall_sales(reader: Reader, args: MetricArgs) -> float:

@@ -40,8 +40,6 @@ Readings (also in README "Metric notes · Sharing"):
 """
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from datetime import timedelta
 
 import numpy as np
@@ -49,7 +47,7 @@ import pandas as pd
 
 from ..period import Period
 from ..reader import Reader
-from .base import MEMOS, Option, ratios
+from .base import Memo, Option, ratios
 
 K_OPTION = Option(int, 3, "shares a day that meet a guide's daily share target", setting="share_k", minimum=1)
 TARGET_OPTION = Option(float, 0.8, "target share rate (a fraction 0-1)", setting="share_target_rate", minimum=0)
@@ -177,42 +175,17 @@ def share_figures(reader: Reader, period: Period, k: int, level: str) -> pd.Data
 
 # The guide rows per (database version, scope, filters, period, k): the share
 # page asks for them at four levels and in the diagnosis and the heatmap on
-# every rerun; one query answers all. Bounded, least recently used out first;
-# callers get a copy.
-_ROWS: "OrderedDict[tuple, pd.DataFrame]" = OrderedDict()
-_ROWS_LOCK = threading.Lock()
-_ROWS_MAX = 32
-
-
-def _clear_rows() -> None:
-    with _ROWS_LOCK:
-        _ROWS.clear()
-
-
-MEMOS.append(_clear_rows)
-
-
-def _version_of(db) -> str:
-    version = getattr(db, "version", None)
-    return str(version() if callable(version) else version)
+# every rerun; one query answers all.
+_ROWS = Memo()
 
 
 def guide_rows(reader: Reader, period: Period, k: int) -> pd.DataFrame:
-    key = (str(getattr(reader.db, "path", id(reader.db))), _version_of(reader.db), reader.scope.key(),
-           reader.filters.key(), period.start, period.end, int(k))
-    with _ROWS_LOCK:
-        hit = _ROWS.get(key)
-        if hit is not None:
-            _ROWS.move_to_end(key)
-            return hit.copy()
-    df = reader.query(GUIDE_ROWS_SQL, params(period, k))
-    for c in SUMMED:
-        df[c] = df[c].fillna(0).astype("int64")
-    with _ROWS_LOCK:
-        _ROWS[key] = df
-        while len(_ROWS) > _ROWS_MAX:
-            _ROWS.popitem(last=False)
-    return df.copy()
+    def compute() -> pd.DataFrame:
+        df = reader.query(GUIDE_ROWS_SQL, params(period, k))
+        for c in SUMMED:
+            df[c] = df[c].fillna(0).astype("int64")
+        return df
+    return _ROWS.get(reader, (period.start, period.end, int(k)), compute)
 
 
 def diagnose(guides: pd.DataFrame, target_rate: float) -> tuple[pd.Series, float | None]:
