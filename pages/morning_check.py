@@ -50,7 +50,9 @@ community_view.morning_panel(view)
 live_view.morning_panel(view)
 st.subheader(t("mc.attention"))
 attention = run_metric("morning-attention", view)
-anomalies = targets_view.anomaly_items(view, lv.attention_item)
+anomaly_texts = []
+anomalies = targets_view.anomaly_items(view, anomaly_texts.append)
+lv.attention_block(anomaly_texts)
 if attention.empty and not anomalies:
     st.success(t("mc.attention_none"))
 

@@ -341,17 +341,19 @@ def morning_panel(view: View) -> None:
     days = int(settings_in_force()["silent_days"])
 
     def draw(rows):
+        out = []  # one element for all of them (see lv.attention_block)
         for r in rows.itertuples(index=False):
             if r.reason == "unanswered_negative":
                 head = t("mcc.unanswered", group=r.group_name, time=pd.Timestamp(r.sent_at).strftime("%H:%M"),
                          minutes=minutes, category=t(f"cm.category.{r.category}"))
-                st.markdown(f'<div class="mc-att">{html.escape(head)}<br>'
-                            f'<span style="color:#666">{html.escape(str(r.text))}</span></div>', unsafe_allow_html=True)
+                out.append(f'<div class="mc-att">{html.escape(head)}<br>'
+                           f'<span style="color:#666">{html.escape(str(r.text))}</span></div>')
             elif r.reason == "went_silent":
-                lv.attention_item(t("mcc.went_silent", group=r.group_name, days=days))
+                out.append(lv.attention_html(t("mcc.went_silent", group=r.group_name, days=days)))
             else:
-                lv.attention_item(t("mcc.below_alive", group=r.group_name, before=r.prev_active_members,
-                                    now=r.active_members))
+                out.append(lv.attention_html(t("mcc.below_alive", group=r.group_name, before=r.prev_active_members,
+                                               now=r.active_members)))
+        st.markdown("".join(out), unsafe_allow_html=True)
 
     draw(items.head(8))
     if len(items) > 8:

@@ -428,9 +428,10 @@ def _k() -> int:
 def morning_attention(view: View) -> None:
     """'Needs attention': guides below the share target on their last 3 roster days."""
     df = run_metric("share-attention", view)
-    for r in df.head(TOP).itertuples(index=False):
-        lv.attention_item(t("shm.attention", guide=r.guide_name, store=r.store_name, shares=int(r.shares)))
+    def texts(rows):
+        return [t("shm.attention", guide=r.guide_name, store=r.store_name, shares=int(r.shares))
+                for r in rows.itertuples(index=False)]
+    lv.attention_block(texts(df.head(TOP)))
     if len(df) > TOP:
         with st.expander(t("shm.attention_more", n=len(df) - TOP)):
-            for r in df.iloc[TOP:].itertuples(index=False):
-                lv.attention_item(t("shm.attention", guide=r.guide_name, store=r.store_name, shares=int(r.shares)))
+            lv.attention_block(texts(df.iloc[TOP:]))
