@@ -48,6 +48,7 @@ class ResultCache:
         self.max_bytes, self.max_entries, self.ttl, self._clock = max_bytes, max_entries, ttl, clock
         self._lock = threading.Lock()
         self._items: OrderedDict[Hashable, tuple[float, int, pd.DataFrame]] = OrderedDict()
+        self._running: dict[Hashable, threading.Event] = {}  # keys being computed now
         self.bytes = 0
 
     def __len__(self) -> int:
@@ -59,12 +60,31 @@ class ResultCache:
             return item is not None and item[0] > self._clock()
 
     def get_or_compute(self, key: Hashable, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
-        with self._lock:
-            item = self._items.get(key)
-            if item is not None and item[0] > self._clock():
-                self._items.move_to_end(key)
-                return item[2].copy()
-        df = compute()
+        """The cached frame of `key`, else `compute()`'s, stored. One computation
+        per key at a time: sessions asking for the same view meanwhile (a
+        meeting opening the same link, every manager's 9 o'clock check) wait
+        for it instead of running the same queries side by side."""
+        while True:
+            with self._lock:
+                item = self._items.get(key)
+                if item is not None and item[0] > self._clock():
+                    self._items.move_to_end(key)
+                    return item[2].copy()
+                running = self._running.get(key)
+                if running is None:
+                    running = self._running[key] = threading.Event()
+                    break
+            running.wait()  # then read what it stored (or compute, if it failed or was too big to keep)
+        try:
+            df = compute()
+            self._store(key, df)
+        finally:
+            with self._lock:
+                self._running.pop(key, None)
+            running.set()
+        return df.copy()
+
+    def _store(self, key: Hashable, df: pd.DataFrame) -> None:
         size = int(df.memory_usage(index=True, deep=True).sum())
         with self._lock:
             self._drop(key)
@@ -76,7 +96,6 @@ class ResultCache:
                 self._drop(k)
             while self._items and (self.bytes > self.max_bytes or len(self._items) > self.max_entries):
                 self._drop(next(iter(self._items)))
-        return df.copy()
 
     def _drop(self, key) -> None:
         item = self._items.pop(key, None)

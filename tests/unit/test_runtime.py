@@ -97,3 +97,57 @@ def test_every_panel_of_a_rerun_reads_the_version_pinned_at_its_start(tmp_path, 
     assert not at.exception, at.exception
     # The next rerun pins the version published during the last one.
     assert [t.value for t in at.text] == ["panel1=2000", "panel2=2000"]
+
+
+def test_sessions_asking_for_the_same_result_at_once_compute_it_once():
+    import threading
+    import time as _time
+    cache = ResultCache()
+    calls, started = [], threading.Event()
+
+    def slow():
+        calls.append(1)
+        started.set()
+        _time.sleep(0.3)
+        return pd.DataFrame({"x": [len(calls)]})
+
+    got = []
+    first = threading.Thread(target=lambda: got.append(cache.get_or_compute("k", slow)))
+    first.start()
+    started.wait(5)
+    others = [threading.Thread(target=lambda: got.append(cache.get_or_compute("k", slow))) for _ in range(4)]
+    for t in others:
+        t.start()
+    for t in [first, *others]:
+        t.join(10)
+    assert len(calls) == 1 and len(got) == 5 and all(list(g["x"]) == [1] for g in got)
+
+
+def test_a_failed_computation_leaves_no_one_waiting():
+    import threading
+    cache = ResultCache()
+    release, waiting = threading.Event(), []
+
+    def failing():
+        release.wait(5)
+        raise RuntimeError("query failed")
+
+    errors = []
+
+    def ask(compute):
+        try:
+            waiting.append(cache.get_or_compute("k", compute))
+        except RuntimeError as exc:
+            errors.append(str(exc))
+
+    owner = threading.Thread(target=ask, args=(failing,))
+    owner.start()
+    while "k" not in cache._running:
+        pass
+    waiter = threading.Thread(target=ask, args=(lambda: pd.DataFrame({"x": [2]}),))
+    waiter.start()
+    release.set()
+    owner.join(10)
+    waiter.join(10)
+    assert not owner.is_alive() and not waiter.is_alive()
+    assert errors == ["query failed"] and [list(w["x"]) for w in waiting] == [[2]]   # the waiter computed it itself
