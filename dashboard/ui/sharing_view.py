@@ -270,8 +270,9 @@ def quadrant(view: View, guides: pd.DataFrame) -> None:
             name=html_text(t("sh.quadrant_count", name=diagnosis_label(value), n=counts.get(value, 0))),
             marker=dict(color=QUADRANT_COLOURS[key], size=8, opacity=0.75),
             # An object array, not a list of lists: Plotly validates it whole, not point by point.
-            customdata=np.array([[html_text(f"{a}（{b}）"), fmt.pct(r), fmt.money(s)] for a, b, r, s in
-                                 zip(mine["guide_name"], mine["guide_id"], mine["share_rate"], mine["wemall_sales"])],
+            customdata=np.array(list(zip([html_text(f"{a}（{b}）") for a, b in zip(mine["guide_name"], mine["guide_id"])],
+                                         fmt.shown("rate", mine["share_rate"]),
+                                         fmt.shown("money", mine["wemall_sales"]))),
                                 dtype=object).reshape(-1, 3),
             hovertemplate="%{customdata[0]}<br>%{customdata[1]} · %{customdata[2]}<extra></extra>")
     fig.add_vline(x=target, line=dict(color="#d62728", dash="dash", width=1))
