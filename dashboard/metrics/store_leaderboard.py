@@ -22,7 +22,7 @@ import pandas as pd
 from ..period import Period
 from ..reader import Reader
 from ..columns import cols
-from .base import MetricArgs, metric
+from .base import Memo, MetricArgs, metric
 from .ranking import leaderboard
 from .target_attainment import WITH_TARGETS
 
@@ -36,9 +36,14 @@ COLUMNS = [c.name for c in DECLARED]
 
 
 
+# The morning check's summary, stores, movers and attention all start from
+# the as-of day's board: one query for all of them.
+_BOARDS = Memo()
+
+
 def store_board(reader: Reader, period: Period) -> pd.DataFrame:
     """The store leaderboard for any period (the morning check uses one day)."""
-    return leaderboard(reader, "store_id", period, COLUMNS)
+    return _BOARDS.get(reader, (period.start, period.end), lambda: leaderboard(reader, "store_id", period, COLUMNS))
 
 
 @metric("store-leaderboard", DECLARED + WITH_TARGETS, grain="one row per in-scope store open in, or selling in, the period")

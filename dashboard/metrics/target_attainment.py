@@ -39,7 +39,7 @@ import pandas as pd
 from ..period import Period
 from ..reader import Reader
 from ..columns import cols
-from .base import MetricArgs, Option, metric, ratio
+from .base import Memo, MetricArgs, Option, metric, ratio
 
 LEVELS = ("store", "guide")
 
@@ -91,6 +91,11 @@ def month_clock(as_of: date) -> tuple[str, Period, float, int]:
     return first.strftime("%Y-%m"), Period(first, as_of), as_of.day / days, days - as_of.day
 
 
+# target-attainment, target-summary, target-by-region and the morning check's
+# behind-pace read the same month so far: one query per level set.
+_ROWS = Memo()
+
+
 def attainment_rows(reader: Reader, as_of: date, level: str | tuple = "store") -> pd.DataFrame:
     """The metric's table for one level, or for several (a tuple; stores first):
     the morning check and the digest reuse it."""
@@ -98,6 +103,10 @@ def attainment_rows(reader: Reader, as_of: date, level: str | tuple = "store") -
     bad = [lv for lv in levels if lv not in LEVELS]
     if bad:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}, not {bad[0]!r}")
+    return _ROWS.get(reader, (as_of, levels), lambda: _attainment_rows(reader, as_of, levels))
+
+
+def _attainment_rows(reader: Reader, as_of: date, levels: tuple) -> pd.DataFrame:
     month, so_far, progress, days_left = month_clock(as_of)
     df = reader.query(level_sql(levels), {"month": month, "level_a": levels[0], "level_b": levels[-1], "start": so_far.start_ts, "end": so_far.end_ts})
     df = df.merge(reader.query("SELECT store_id, store_name, region FROM stores"), on="store_id", how="left")
