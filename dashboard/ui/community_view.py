@@ -31,9 +31,6 @@ from .settings_view import in_force_caption
 URL_KEY = "grp"
 THRESHOLDS = ["alive_members", "silent_days", "koc_window_days", "koc_active_days", "koc_repliers",
               "koc_referred_sales", "reply_window_minutes"]
-# A workbook of more rows is built on a first click (openpyxl: ~4k rows/s; a
-# group table of 883 rows would cost every new period ~200 ms).
-EAGER_ROWS = 300
 NEGATIVE_DAYS = 30  # alerts are about recent messages: at most the last 30 days of the period
 MEMBER_COLOUR, STAFF_COLOUR, BOT_COLOUR, LINE_COLOUR = "#4c78a8", "#f58518", "#9d9da1", "#d62728"
 
@@ -63,7 +60,7 @@ def _exports(df: pd.DataFrame, columns: list[str], name: str, view: View) -> Non
     download_buttons(shown, lv.headers(shown.columns), name, view.username,
                      {"period": view.period, "as_of": view.as_of, "filters": view.filters.key()}, key=name,
                      labels=(t("cm.export_xlsx"), t("cm.export_csv")), language=language(),
-                     prepare_label=t("cm.prepare_xlsx"), eager_rows=EAGER_ROWS)
+                     prepare_label=t("cm.prepare_xlsx"))  # workbooks of over 50 rows on a click, as everywhere
 
 
 def thresholds() -> None:
