@@ -215,11 +215,15 @@ def build_config(version: Path) -> dict:
 
 
 @contextlib.contextmanager
-def building(target: str | os.PathLike, start_from_current: bool = True):
+def building(target: str | os.PathLike, start_from_current: bool = True, incremental: bool = False):
     """Yield a read-write connection to a new version of `target` (a copy of the
     current one, or empty); on success build the rollups (dashboard/rollups/),
     checkpoint it and publish it atomically.
     On any exception the new version is deleted and `target` is untouched.
+
+    incremental=True (the loader): the writer records every write with
+    `rollups.record_change`, and only the rollups those rows can change are
+    refreshed (`rollups.refresh`) instead of all rebuilt.
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -230,13 +234,17 @@ def building(target: str | os.PathLike, start_from_current: bool = True):
         version = target.with_name(f".{target.name}.v{stamp}-{secrets.token_hex(4)}")
         published = False
         try:
-            if start_from_current and target.exists():
+            copied = start_from_current and target.exists()
+            if copied:
                 shutil.copyfile(target, version)
             con = duckdb.connect(str(version), config=build_config(version))
             try:
                 schema.create_all(con)
                 yield con
-                rollups.build(con)  # every published file carries rollups of its own facts
+                if incremental and copied:
+                    rollups.refresh(con)  # what the recorded writes can change; the rest as they were
+                else:
+                    rollups.build(con)  # every published file carries rollups of its own facts
                 con.execute("CHECKPOINT")
             finally:
                 con.close()

@@ -27,7 +27,7 @@ rows belong to no store and no guide, so the gate keeps them only then).
 """
 from __future__ import annotations
 
-from .model import Gate, Rollup
+from .model import Gate, Refresh, Rollup
 
 # Days after joining at which the cumulative GMV is kept: channel-cohorts'
 # checkpoints, which include channel-roi's windows 7, 30 and 90.
@@ -96,6 +96,7 @@ GROUP BY m.joined_at, m.member_key, m.channel_id, m.home_key, o.store_id, o.guid
     # the 2M members cost ~200 ms a query at scale 10; this one reads a few
     # thousand rows.
     Gate(store="store_id", guide="guide_id", parent=("home_key", "member_homes", "home_key")),
+    refresh=Refresh((("orders", "member_id"),), "member_key IN (SELECT member_key FROM channel_fans WHERE member_id IN {values})"),
 )
 
 
@@ -133,6 +134,7 @@ CHANNEL_DAILY = Rollup(
     # matches a NULL guide, so these rows are seen exactly when nothing narrows
     # (metrics read them then, and channel_fans / channel_fan_sales otherwise).
     Gate(store="store_id", store_nullable=True, guide="guide_id"),
+    refresh=Refresh((("channel_fan_sales", "CAST(joined_at AS DATE)"), ("channel_fans", "CAST(joined_at AS DATE)")), "day IN {values}"),
 )
 
 ROLLUPS: tuple[Rollup, ...] = (CHANNEL_FANS, CHANNEL_FANS_MONTHLY, CHANNEL_FAN_SALES, CHANNEL_DAILY)

@@ -18,7 +18,7 @@ used otherwise.
 """
 from __future__ import annotations
 
-from .model import SLICE_MARKER, Gate, Rollup
+from .model import SLICE_MARKER, Gate, Refresh, Rollup
 
 # Before any real day: "no earlier buying day".
 NEVER = "DATE '1900-01-01'"
@@ -34,6 +34,7 @@ FROM orders
 GROUP BY CAST(ordered_at AS DATE), store_id, guide_id, channel""",
     "day, store_id, guide_id, channel",
     Gate(store="store_id", guide="guide_id"),
+    refresh=Refresh((("orders", "CAST(ordered_at AS DATE)"),), "day IN {values}"),
 )
 
 DAILY_STORE_SALES = Rollup(
@@ -49,11 +50,62 @@ GROUP BY day, store_id, channel""",
     Gate(store="store_id", when_guides_filtered=(
         "SELECT day, store_id, channel, CAST(sum(sales) AS DECIMAL(18,2)) AS sales, "
         "CAST(sum(orders) AS BIGINT) AS orders FROM daily_sales GROUP BY day, store_id, channel")),
+    refresh=Refresh((("daily_sales", "day"),), "day IN {values}"),
 )
 
 # Only orders of a store the stores table knows: the scoped `orders` never
 # shows others, so the previous-day chains are built over exactly what any
 # scope can see, cut only by the narrowing itself.
+_BUYING = ("o.amount - o.refund_amount > 0 AND o.member_id IS NOT NULL "
+           "AND o.store_id IN (SELECT store_id FROM stores)")
+
+
+def _append_buyer_keys(con) -> str:
+    """Refresh buyer_keys for the members in _refresh_values (those of changed
+    orders): unchanged when they all keep their buying status; members who
+    start buying and all sort after every numbered member get the next keys
+    (exactly the full numbering); anything else (a member stops buying, a new
+    one sorts among the numbered) renumbers: "whole"."""
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _refresh_buying AS
+        SELECT DISTINCT o.member_id FROM main.orders o
+        WHERE {_BUYING.replace('FROM stores', 'FROM main.stores')}
+          AND o.member_id IN (SELECT v FROM _refresh_values)""")
+    lost = con.execute("""SELECT count(*) FROM main.buyer_keys
+        WHERE member_id IN (SELECT v FROM _refresh_values)
+          AND member_id NOT IN (SELECT member_id FROM _refresh_buying)""").fetchone()[0]
+    if lost:
+        return "whole"
+    con.execute("""CREATE OR REPLACE TEMP TABLE _changed_buyer_keys AS
+        SELECT member_id, CAST(NULL AS INTEGER) AS member_key FROM _refresh_buying
+        WHERE member_id NOT IN (SELECT member_id FROM main.buyer_keys)""")
+    first, = con.execute("SELECT min(member_id) FROM _changed_buyer_keys").fetchone()
+    if first is None:
+        return "unchanged"
+    last, top = con.execute("SELECT max(member_id), coalesce(max(member_key), 0) FROM main.buyer_keys").fetchone()
+    if last is not None and first <= last:
+        return "whole"
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _changed_buyer_keys AS
+        SELECT member_id, CAST({top} + row_number() OVER (ORDER BY member_id) AS INTEGER) AS member_key
+        FROM _changed_buyer_keys""")
+    con.execute("INSERT INTO main.buyer_keys SELECT member_id, member_key FROM _changed_buyer_keys ORDER BY member_key")
+    return "rows"
+
+
+# Every buying member numbered (member_key: dense_rank() over member_id), once,
+# for buyer_days' slices to share.
+BUYER_KEYS = Rollup(
+    "buyer_keys",
+    "one row per member with an order of net > 0 at a known store: its integer member_key (by member_id)",
+    f"""
+SELECT member_id, CAST(row_number() OVER (ORDER BY member_id) AS INTEGER) AS member_key
+FROM (SELECT DISTINCT o.member_id FROM orders o WHERE {_BUYING}) m""",
+    "member_key",
+    # Read by no metric (buyer_days carries the key): a member's key is seen
+    # when the member is.
+    Gate(parent=("member_id", "members", "member_id")),
+    refresh=Refresh((("orders", "member_id"),), "member_id IN {values}", custom=_append_buyer_keys),
+)
+
 BUYER_DAYS = Rollup(
     "buyer_days",
     "one row per (day, store_id, guide_id, member_id) with an order of net > 0 (member known)",
@@ -61,23 +113,15 @@ BUYER_DAYS = Rollup(
 WITH bought AS (
   SELECT CAST(o.ordered_at AS DATE) AS day, o.store_id, o.guide_id, o.member_id
   FROM orders o
-  WHERE o.amount - o.refund_amount > 0 AND o.member_id IS NOT NULL
-    AND o.store_id IN (SELECT store_id FROM stores) {SLICE_MARKER}
+  WHERE {_BUYING} {SLICE_MARKER}
   GROUP BY CAST(o.ordered_at AS DATE), o.store_id, o.guide_id, o.member_id
-), member_keys AS (
-  -- dense_rank() over member_id, numbered over the distinct members of every
-  -- slice (one window over every bought row is one partition DuckDB cannot spill)
-  SELECT member_id, row_number() OVER (ORDER BY member_id) AS member_key
-  FROM (SELECT DISTINCT o.member_id FROM orders o
-        WHERE o.amount - o.refund_amount > 0 AND o.member_id IS NOT NULL
-          AND o.store_id IN (SELECT store_id FROM stores)) m
 ), numbered AS (
   SELECT day, store_id, guide_id, member_id, member_key,
          row_number() OVER (PARTITION BY member_id, day ORDER BY store_id, guide_id NULLS FIRST) AS rep_any,
          row_number() OVER (PARTITION BY store_id, member_id, day ORDER BY guide_id NULLS FIRST) AS rep_store,
          row_number() OVER (PARTITION BY guide_id, member_id, day ORDER BY store_id) AS rep_guide
   FROM (SELECT b.day, b.store_id, b.guide_id, b.member_id, k.member_key
-        FROM bought b JOIN member_keys k ON k.member_id = b.member_id) j
+        FROM bought b JOIN buyer_keys k ON k.member_id = b.member_id) j
 )
 SELECT day, store_id, guide_id, CAST(member_key AS INTEGER) AS member_key,
        CASE WHEN rep_any = 1 THEN coalesce(
@@ -92,6 +136,9 @@ FROM numbered""",
     "day, store_id, guide_id, member_key",
     Gate(store="store_id", guide="guide_id"),
     slice_by="o.member_id",  # every window partitions by member: built a slice of members at a time
+    # Every window partitions by member: a changed order's member gets all its rows recomputed.
+    refresh=Refresh((("orders", "member_id"), ("buyer_keys", "member_id")),
+                    "member_key IN (SELECT member_key FROM buyer_keys WHERE member_id IN {values})"),
 )
 
 # Guides whose buying rows lie in more than one store: for every other guide a
@@ -107,9 +154,10 @@ GROUP BY guide_id
 HAVING count(DISTINCT store_id) > 1""",
     "guide_id",
     Gate(guide="guide_id", store_free=True),
+    refresh=Refresh((("buyer_days", "guide_id"),), "guide_id IN {values}"),
 )
 
-ROLLUPS: tuple[Rollup, ...] = (DAILY_SALES, DAILY_STORE_SALES, BUYER_DAYS, MULTI_STORE_GUIDES)
+ROLLUPS: tuple[Rollup, ...] = (DAILY_SALES, DAILY_STORE_SALES, BUYER_KEYS, BUYER_DAYS, MULTI_STORE_GUIDES)
 
 
 # -- distinct buyers ---------------------------------------------------------
