@@ -23,6 +23,7 @@ rollup that comes out the same does not count as changed for those after it.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import re
 import time
@@ -98,6 +99,9 @@ def reads(r: Rollup) -> frozenset[str]:
 READS = {r.name: reads(r) for r in ROLLUPS}
 # Rollups some later rollup reads: when rebuilt whole, compared with what they were.
 _READ_BY_LATER = frozenset(n for names in READS.values() for n in names if n in BY_NAME)
+# (table, expr) pairs more than one refresh narrows by: their rows read once a publish.
+_USES = [src for _r in ROLLUPS if _r.refresh is not None for src in _r.refresh.sources]
+_SHARED = frozenset(src for src in _USES if _USES.count(src) > 1)
 for _r in ROLLUPS:
     if _r.refresh is not None:
         for _t, _ in _r.refresh.sources:
@@ -138,10 +142,46 @@ def _same(con, a: str, b: str) -> bool:
     return na == nb and not _has_rows(con, f"(SELECT * FROM {a} EXCEPT ALL SELECT * FROM {b})")
 
 
-def _restricted(sql: str, sources: list[tuple[str, str]]) -> str:
+_SOURCE_NAMES = itertools.count()
+_DAY_OF = re.compile(r"^CAST\((\w+) AS DATE\)$", re.IGNORECASE)
+
+
+def _values_predicate(con, expr: str) -> str:
+    """`expr` among _refresh_values; for a day of a timestamp, also as ranges of
+    the timestamp column, so DuckDB skips the row groups (zone maps) outside the
+    changed days instead of reading the whole table."""
+    where = f"({expr}) IN (SELECT v FROM _refresh_values)"
+    day = _DAY_OF.match(expr)
+    if day:
+        days = [d for d, in con.execute("SELECT v FROM _refresh_values ORDER BY v LIMIT 401").fetchall()]
+        if len(days) <= 400:
+            col = day.group(1)
+            ranges = " OR ".join(f"({col} >= TIMESTAMP '{d.isoformat()}' AND {col} < TIMESTAMP '{d.isoformat()}' "
+                                 f"+ INTERVAL 1 DAY)" for d in days)
+            where = f"({ranges}) AND {where}"
+    return where
+
+
+def _source_rows(con, table: str, expr: str, cache: dict) -> str:
+    """What to read for `table`'s rows whose `expr` is among _refresh_values: a
+    filtered scan (only the columns the query needs are read), or, for a
+    (table, expr) several rollups refresh by (the days of the changed orders
+    feed a dozen), a temporary table of them made once per set of values."""
+    if (table, expr) not in _SHARED:
+        return f"(SELECT * FROM main.{table} WHERE {_values_predicate(con, expr)})"
+    n, digest = con.execute("SELECT count(*), sum(hash(v)) FROM _refresh_values").fetchone()
+    key = (table, expr, n, digest)
+    if key not in cache:
+        name = f"_refresh_src_{next(_SOURCE_NAMES)}"
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM main.{table} "
+                    f"WHERE {_values_predicate(con, expr)}")
+        cache[key] = name
+    return cache[key]
+
+
+def _restricted(con, sql: str, sources: list[tuple[str, str]], cache: dict) -> str:
     """`sql` with each source table shadowed by a CTE of its rows of the changed values."""
-    ctes = ",\n".join(f"{t} AS (SELECT * FROM main.{t} WHERE ({expr}) IN (SELECT v FROM _refresh_values))"
-                       for t, expr in sources)
+    ctes = ",\n".join(f"{t} AS (SELECT * FROM {_source_rows(con, t, expr, cache)} s)" for t, expr in sources)
     m = re.match(r"^\s*WITH\s+", sql, re.IGNORECASE)
     return f"WITH {ctes},\n{sql[m.end():]}" if m else f"WITH {ctes}\n{sql}"
 
@@ -162,7 +202,7 @@ def _rebuild(con, r: Rollup, exists: bool) -> str:
     return "whole"
 
 
-def _refresh_rows(con, r: Rollup, changed_sources: list[str]) -> str:
+def _refresh_rows(con, r: Rollup, changed_sources: list[str], cache: dict) -> str:
     """Delete and recompute `r`'s rows of the values the changed sources' rows carry."""
     spec = r.refresh
     exprs = dict(spec.sources)
@@ -172,17 +212,18 @@ def _refresh_rows(con, r: Rollup, changed_sources: list[str]) -> str:
     if not _has_rows(con, "_refresh_values"):
         return "unchanged"
     if spec.custom is not None:
-        return spec.custom(con)
+        return spec.custom(con, lambda table, expr: _source_rows(con, table, expr, cache))
     rows = spec.rows.format(values="(SELECT v FROM _refresh_values)")
-    sql = _restricted(r.sql.replace(SLICE_MARKER, ""), list(spec.sources))
+    sql = _restricted(con, r.sql.replace(SLICE_MARKER, ""), list(spec.sources), cache)
     keep = r.name in _READ_BY_LATER
-    if keep:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {_changed(r.name)} AS SELECT * FROM main.{r.name} WHERE {rows}")
+    if keep:  # the rows it loses (_old) and gains: what a later rollup refreshes by
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {_changed(r.name)} AS "
+                    f"SELECT *, TRUE AS _old FROM main.{r.name} WHERE {rows}")
     con.execute(f"DELETE FROM main.{r.name} WHERE {rows}")
     con.execute(f"CREATE OR REPLACE TEMP TABLE _refresh_new AS SELECT * FROM ({sql}) t WHERE {rows}")
     con.execute(f"INSERT INTO main.{r.name} SELECT * FROM _refresh_new ORDER BY {r.order_by}")
     if keep:
-        con.execute(f"INSERT INTO {_changed(r.name)} SELECT * FROM _refresh_new")
+        con.execute(f"INSERT INTO {_changed(r.name)} SELECT *, FALSE AS _old FROM _refresh_new")
     con.execute("DROP TABLE _refresh_new")
     return "rows"
 
@@ -199,6 +240,7 @@ def refresh(con, log: list | None = None) -> dict[str, str]:
         "SELECT table_name FROM duckdb_tables() WHERE NOT temporary AND schema_name = 'main'").fetchall()}
     stamps = dict(con.execute("SELECT key, value FROM _meta WHERE key LIKE 'rollup:%'").fetchall())
     outcome: dict[str, str] = {}
+    cache: dict = {}  # restricted source rows, per (table, expr, values)
     for r in ROLLUPS:
         started = time.monotonic()
         exists = r.name in existing
@@ -213,10 +255,12 @@ def refresh(con, log: list | None = None) -> dict[str, str]:
             if any(how != "rows" or t not in sources for t, how in hit.items()):
                 result = _rebuild(con, r, exists=True)
             else:
-                result = _refresh_rows(con, r, [t for t in sources if t in hit])
+                result = _refresh_rows(con, r, [t for t in sources if t in hit], cache)
                 if result == "whole":  # the custom refresh could not
                     result = _rebuild(con, r, exists=True)
         _stamp(con, r)
+        for key in [k for k in cache if k[0] == r.name]:  # its rows changed: never reuse them
+            con.execute(f"DROP TABLE IF EXISTS temp.main.{cache.pop(key)}")
         outcome[r.name] = result
         if result != "unchanged":
             changed[r.name] = result
@@ -224,5 +268,5 @@ def refresh(con, log: list | None = None) -> dict[str, str]:
             log.append((r.name, result, round(time.monotonic() - started, 2)))
     for t in _temp_tables(con):
         if t.startswith(("_changed_", "_refresh_")):
-            con.execute(f"DROP TABLE IF EXISTS temp.{t}")
+            con.execute(f"DROP TABLE IF EXISTS temp.main.{t}")
     return outcome

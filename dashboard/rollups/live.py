@@ -194,7 +194,9 @@ LEFT JOIN live_viewers v ON v.live_id = i.live_id AND v.member_id = i.member_id
     # store in view, the guide filter on it). Whether the invitee's view is in
     # view is the metric's `home_key IN (SELECT home_key FROM member_homes)`.
     Gate(store="guide_store_id", guide="guide_id"),
-    refresh=Refresh((("live_member_sales", "live_id"),), "live_id IN {values}"),
+    # live_invites and live_viewers only narrowed (a change to them rebuilds it).
+    refresh=Refresh((("live_member_sales", "live_id"), ("live_invites", "live_id"), ("live_viewers", "live_id")),
+                    "live_id IN {values}"),
 )
 
 LIVE_AUDIENCE_WHOLE = Rollup(

@@ -75,10 +75,15 @@ class Refresh:
     (a dimension, a lookup, an earlier rollup not listed) that changed, or a
     source rebuilt whole, rebuilds the rollup whole.
 
-    `custom`, instead: a function (con) -> "unchanged" | "rows" | "whole" that
-    refreshes the rollup itself for the values in the temporary table
-    `_refresh_values(v)` (see sales.BUYER_KEYS); it leaves the rows it added or
-    removed in `_changed_<name>` and answers "whole" when it cannot.
+    `custom`, instead: a function (con, rows_of) -> "unchanged" | "rows" |
+    "whole" that refreshes the rollup itself for the values in the temporary
+    table `_refresh_values(v)` (rows_of(table, expr): what to read for a
+    source's rows of those values; see sales.BUYER_KEYS); it leaves the rows it
+    removed and added in `_changed_<name>` (its columns and `_old`) when a later
+    rollup reads it, and answers "whole" when it cannot.
+
+    A rollup read by later ones gets its removed and added rows kept the same
+    way by the ordinary refresh (`_old` TRUE for the removed).
     """
     sources: tuple[tuple[str, str], ...]
     rows: str

@@ -60,16 +60,15 @@ _BUYING = ("o.amount - o.refund_amount > 0 AND o.member_id IS NOT NULL "
            "AND o.store_id IN (SELECT store_id FROM stores)")
 
 
-def _append_buyer_keys(con) -> str:
+def _append_buyer_keys(con, rows_of) -> str:
     """Refresh buyer_keys for the members in _refresh_values (those of changed
     orders): unchanged when they all keep their buying status; members who
     start buying and all sort after every numbered member get the next keys
     (exactly the full numbering); anything else (a member stops buying, a new
     one sorts among the numbered) renumbers: "whole"."""
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _refresh_buying AS
-        SELECT DISTINCT o.member_id FROM main.orders o
-        WHERE {_BUYING.replace('FROM stores', 'FROM main.stores')}
-          AND o.member_id IN (SELECT v FROM _refresh_values)""")
+        SELECT DISTINCT o.member_id FROM {rows_of('orders', 'member_id')} o
+        WHERE {_BUYING.replace('FROM stores', 'FROM main.stores')}""")
     lost = con.execute("""SELECT count(*) FROM main.buyer_keys
         WHERE member_id IN (SELECT v FROM _refresh_values)
           AND member_id NOT IN (SELECT member_id FROM _refresh_buying)""").fetchone()[0]
@@ -85,7 +84,8 @@ def _append_buyer_keys(con) -> str:
     if last is not None and first <= last:
         return "whole"
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _changed_buyer_keys AS
-        SELECT member_id, CAST({top} + row_number() OVER (ORDER BY member_id) AS INTEGER) AS member_key
+        SELECT member_id, CAST({top} + row_number() OVER (ORDER BY member_id) AS INTEGER) AS member_key,
+               FALSE AS _old
         FROM _changed_buyer_keys""")
     con.execute("INSERT INTO main.buyer_keys SELECT member_id, member_key FROM _changed_buyer_keys ORDER BY member_key")
     return "rows"
