@@ -102,6 +102,13 @@ _READ_BY_LATER = frozenset(n for names in READS.values() for n in names if n in 
 # (table, expr) pairs more than one refresh narrows by: their rows read once a publish.
 _USES = [src for _r in ROLLUPS if _r.refresh is not None for src in _r.refresh.sources]
 _SHARED = frozenset(src for src in _USES if _USES.count(src) > 1)
+# The columns of a shared contract-table source any of its rollups names (a
+# word of its SQL): only those are read and kept (half the orders' columns).
+_SHARED_COLUMNS = {
+    (t, e): [c for c in schema.COLUMNS[t]
+             if any(re.search(rf"\b{c}\b", _r.sql) for _r in ROLLUPS
+                    if _r.refresh is not None and (t, e) in _r.refresh.sources)]
+    for t, e in _SHARED if t in schema.COLUMNS}
 for _r in ROLLUPS:
     if _r.refresh is not None:
         for _t, _ in _r.refresh.sources:
@@ -173,7 +180,8 @@ def _source_rows(con, table: str, expr: str, cache: dict) -> str:
     key = (table, expr, n, digest)
     if key not in cache:
         name = f"_refresh_src_{next(_SOURCE_NAMES)}"
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM main.{table} "
+        cols = ", ".join(_SHARED_COLUMNS.get((table, expr)) or ["*"])
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {cols} FROM main.{table} "
                     f"WHERE {_values_predicate(con, expr)}")
         cache[key] = name
     return cache[key]
@@ -258,7 +266,8 @@ def refresh(con, log: list | None = None) -> dict[str, str]:
                 result = _refresh_rows(con, r, [t for t in sources if t in hit], cache)
                 if result == "whole":  # the custom refresh could not
                     result = _rebuild(con, r, exists=True)
-        _stamp(con, r)
+        if stamps.get(f"rollup:{r.name}") != fingerprint(r):
+            _stamp(con, r)
         for key in [k for k in cache if k[0] == r.name]:  # its rows changed: never reuse them
             con.execute(f"DROP TABLE IF EXISTS temp.main.{cache.pop(key)}")
         outcome[r.name] = result
