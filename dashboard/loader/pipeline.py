@@ -365,6 +365,8 @@ def load(paths: Iterable[str | Path], db_path: str | Path, mappings=None, strict
                 raise _Discard("checked", "dry run: nothing published")
             if progress:
                 progress(0.97, "发布 / publishing")
+        if os.environ.get("DASHBOARD_STANDBY") == "1":
+            store.standby_in_background(db_path)  # the next load's copy, made now (store.prepare_standby)
     except _Discard as d:
         status, message = d.status, str(d)
     except Exception as exc:  # noqa: BLE001 - any failure leaves the published file untouched; report it

@@ -306,3 +306,27 @@ def test_a_failed_incremental_publish_leaves_the_published_file_untouched(hand_d
     assert _rows(hand_db, "SELECT count(*) AS n FROM orders")["n"][0] == orders_before
     assert [p.name for p in Path(hand_db).parent.iterdir() if ".v" in p.name and p.resolve() != before
             and not p.name.endswith(".previous")] == []
+
+
+def test_a_standby_copy_is_taken_by_the_next_load_only_while_its_version_is_published(hand_db, tmp_path):
+    """store.prepare_standby copies the published version ahead of the next load,
+    which then renames it instead of copying; a publish meanwhile makes it stale:
+    never used, and removed."""
+    standby = store.prepare_standby(hand_db)
+    assert standby is not None and standby.exists() and standby.stat().st_size == Path(hand_db).resolve().stat().st_size
+    inode = standby.stat().st_ino
+    frame = pd.DataFrame([{**{c: None for c in schema.COLUMNS["orders"]},
+                           **dict(order_id="o50", ordered_at="2026-03-04 12:00:00", channel="pos", store_id="S1",
+                                  guide_id="G1", member_id="M1", brand="B1", amount=10, refund_amount=0)}])
+    _load(hand_db, tmp_path / "s1", {"orders": frame})
+    assert Path(hand_db).resolve().stat().st_ino == inode  # the standby became the new version
+    assert not standby.exists()
+    _check(hand_db, tmp_path, date(2026, 3, 4))
+    stale = store.prepare_standby(hand_db)
+    with store.building(hand_db):  # another publish: that standby copies an old version now
+        pass
+    assert not stale.exists()
+    assert list(Path(hand_db).parent.glob(f".{Path(hand_db).name}.standby-*")) == []
+    frame["order_id"] = "o51"
+    _load(hand_db, tmp_path / "s2", {"orders": frame})
+    assert _rows(hand_db, "SELECT count(*) AS n FROM orders WHERE order_id IN ('o50', 'o51')")["n"][0] == 2
