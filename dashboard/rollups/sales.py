@@ -60,45 +60,64 @@ _BUYING = ("o.amount - o.refund_amount > 0 AND o.member_id IS NOT NULL "
            "AND o.store_id IN (SELECT store_id FROM stores)")
 
 
+_KNOWN = "o.member_id IS NOT NULL AND o.store_id IN (SELECT store_id FROM stores)"
+
+
 def _append_buyer_keys(con, rows_of) -> str:
     """Refresh buyer_keys for the members in _refresh_values (those of changed
-    orders): unchanged when they all keep their buying status; members who
-    start buying and all sort after every numbered member get the next keys
-    (exactly the full numbering); anything else (a member stops buying, a new
-    one sorts among the numbered) renumbers: "whole"."""
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE _refresh_buying AS
-        SELECT DISTINCT o.member_id FROM {rows_of('orders', 'member_id')} o
-        WHERE {_BUYING.replace('FROM stores', 'FROM main.stores')}""")
-    lost = con.execute("""SELECT count(*) FROM main.buyer_keys
-        WHERE member_id IN (SELECT v FROM _refresh_values)
-          AND member_id NOT IN (SELECT member_id FROM _refresh_buying)""").fetchone()[0]
-    if lost:
+    orders), whose orders are all in rows_of('orders', 'member_id'): unchanged
+    when every numbered one keeps its first order time; members seen for the
+    first time whose (first_at, member_id) all sort after the last numbered
+    member (a new day's new members) get the next keys, exactly the full
+    numbering; anything else (an older first order, a member gone from its
+    orders) renumbers: "whole"."""
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _refresh_firsts AS
+        SELECT o.member_id, min(o.ordered_at) AS first_at FROM {rows_of('orders', 'member_id')} o
+        WHERE {_KNOWN.replace('FROM stores', 'FROM main.stores')}
+        GROUP BY o.member_id""")
+    moved, = con.execute("""SELECT count(*) FROM main.buyer_keys k
+        WHERE k.member_id IN (SELECT v FROM _refresh_values)
+          AND NOT EXISTS (SELECT 1 FROM _refresh_firsts f WHERE f.member_id = k.member_id AND f.first_at = k.first_at)
+        """).fetchone()
+    if moved:
         return "whole"
-    con.execute("""CREATE OR REPLACE TEMP TABLE _changed_buyer_keys AS
-        SELECT member_id, CAST(NULL AS INTEGER) AS member_key FROM _refresh_buying
+    con.execute("""CREATE OR REPLACE TEMP TABLE _refresh_new_keys AS
+        SELECT member_id, first_at FROM _refresh_firsts
         WHERE member_id NOT IN (SELECT member_id FROM main.buyer_keys)""")
-    first, = con.execute("SELECT min(member_id) FROM _changed_buyer_keys").fetchone()
-    if first is None:
+    if not con.execute("SELECT EXISTS (SELECT 1 FROM _refresh_new_keys)").fetchone()[0]:
         return "unchanged"
-    last, top = con.execute("SELECT max(member_id), coalesce(max(member_key), 0) FROM main.buyer_keys").fetchone()
-    if last is not None and first <= last:
-        return "whole"
+    last = con.execute("SELECT first_at, member_id, member_key FROM main.buyer_keys "
+                       "ORDER BY member_key DESC LIMIT 1").fetchone()
+    top = 0
+    if last is not None:
+        first_at, member_id, top = last
+        before, = con.execute("SELECT count(*) FROM _refresh_new_keys WHERE first_at < $f "
+                              "OR (first_at = $f AND member_id <= $m)", {"f": first_at, "m": member_id}).fetchone()
+        if before:
+            return "whole"
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _changed_buyer_keys AS
-        SELECT member_id, CAST({top} + row_number() OVER (ORDER BY member_id) AS INTEGER) AS member_key,
+        SELECT member_id, first_at,
+               CAST({int(top)} + row_number() OVER (ORDER BY first_at, member_id) AS INTEGER) AS member_key,
                FALSE AS _old
-        FROM _changed_buyer_keys""")
-    con.execute("INSERT INTO main.buyer_keys SELECT member_id, member_key FROM _changed_buyer_keys ORDER BY member_key")
+        FROM _refresh_new_keys""")
+    con.execute("INSERT INTO main.buyer_keys SELECT member_id, first_at, member_key FROM _changed_buyer_keys "
+                "ORDER BY member_key")
     return "rows"
 
 
-# Every buying member numbered (member_key: dense_rank() over member_id), once,
-# for buyer_days' slices to share.
+# Every member with an order at a known store numbered once (member_key), for
+# buyer_days' slices to share: in the order of their first such order (then
+# member_id), so the members a new day's load brings are numbered after all
+# the others and a publish appends their keys instead of renumbering. A member
+# keeps its key while it does not buy (a refund to net 0): buyer_days counts
+# distinct keys of buying rows, never the keys themselves.
 BUYER_KEYS = Rollup(
     "buyer_keys",
-    "one row per member with an order of net > 0 at a known store: its integer member_key (by member_id)",
+    "one row per member with an order at a known store: its first such order (first_at) and its integer "
+    "member_key, numbered by (first_at, member_id)",
     f"""
-SELECT member_id, CAST(row_number() OVER (ORDER BY member_id) AS INTEGER) AS member_key
-FROM (SELECT DISTINCT o.member_id FROM orders o WHERE {_BUYING}) m""",
+SELECT member_id, first_at, CAST(row_number() OVER (ORDER BY first_at, member_id) AS INTEGER) AS member_key
+FROM (SELECT o.member_id, min(o.ordered_at) AS first_at FROM orders o WHERE {_KNOWN} GROUP BY o.member_id) m""",
     "member_key",
     # Read by no metric (buyer_days carries the key): a member's key is seen
     # when the member is.

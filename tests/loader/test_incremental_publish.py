@@ -171,6 +171,12 @@ def _batches(db: Path):
     yield "a new member and its first order", {"members": member, "orders": first}
     yield "a refund taking a member's only purchase to net 0, a new speaker", {
         "orders": only, "group_messages": speaker}
+    backfill = _rows(db, """
+        SELECT 'NBACK' AS order_id, o.ordered_at - INTERVAL 3 DAY AS ordered_at, * EXCLUDE (order_id, ordered_at)
+        FROM orders o WHERE member_id IS NOT NULL AND store_id IN (SELECT store_id FROM stores)
+          AND ordered_at = (SELECT min(ordered_at) FROM orders i WHERE i.member_id = o.member_id)
+        ORDER BY ordered_at DESC, order_id LIMIT 1""")
+    yield "an older order of a member, before its first", {"orders": backfill}
     yield "a store's region", {"stores": stores}
     yield "a guide's store", {"guides": guides}
 
@@ -201,10 +207,12 @@ def test_demo_incremental_publish_equals_full_rebuild(demo_db, tmp_path):
     assert new_day["live_viewers"] == "unchanged" and new_day["member_homes"] == "unchanged"
     assert outcomes[1]["buyer_keys"] == "rows"  # the new member's key appended
     assert outcomes[1]["buyer_days"] == "rows"
-    assert outcomes[2]["buyer_keys"] == "whole"  # a member stopped buying: renumbered
-    assert outcomes[2]["buyer_days"] == "whole"
-    assert outcomes[3]["share_visitor_days"] == "whole"  # reads stores (regions)
-    assert outcomes[4]["guide_share_days"] in ("whole", "unchanged")  # reads guides: recomputed, compared
+    assert outcomes[2]["buyer_keys"] == "unchanged"  # a member stopped buying: keeps its key
+    assert outcomes[2]["buyer_days"] == "rows"
+    assert outcomes[3]["buyer_keys"] == "whole"  # an order before a member's first: renumbered
+    assert outcomes[3]["buyer_days"] == "whole"
+    assert outcomes[4]["share_visitor_days"] == "whole"  # reads stores (regions)
+    assert outcomes[5]["guide_share_days"] in ("whole", "unchanged")  # reads guides: recomputed, compared
 
 
 @pytest.fixture()
@@ -284,7 +292,7 @@ def test_hand_built_incremental_publish_equals_full_rebuild(hand_db, tmp_path):
         outcomes.append(_load(hand_db, tmp_path / f"b{n}", tables))
         _check(hand_db, tmp_path, date(2026, 3, 4))
     assert outcomes[0]["daily_sales"] == "rows" and outcomes[0]["buyer_keys"] == "rows"
-    assert outcomes[1]["buyer_keys"] == "whole"
+    assert outcomes[1]["buyer_keys"] == "unchanged"  # M3 stops buying, keeps its key
 
 
 def test_a_failed_incremental_publish_leaves_the_published_file_untouched(hand_db, tmp_path, monkeypatch):
