@@ -164,6 +164,16 @@ def _swap_link(target: Path, version_file: Path) -> None:
     os.replace(link, target)
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, ValueError, OverflowError):
+        return True
+    return pid > 0
+
+
 def clean_orphans(target: Path) -> list[Path]:
     """Delete every version file that is neither published nor the previous good
     one: a build killed half-way (kill -9, power loss) leaves its version file,
@@ -172,6 +182,17 @@ def clean_orphans(target: Path) -> list[Path]:
     target = Path(target)
     keep = {p for p in (_resolved(target), _resolved(_previous_link(target))) if p is not None}
     removed = []
+    current = _resolved(target)
+    for p in target.parent.glob(f".{target.name}.standby-*"):
+        # a finished copy of a version no longer published, or a copy whose process died
+        # (copies in progress are their writer's)
+        if ".tmp-" in p.name:
+            stale = not _alive(int(p.name.rsplit(".tmp-", 1)[1] or 0))
+        else:
+            stale = current is None or p != _standby_path(target, _file_identity(target))
+        if stale:
+            p.unlink(missing_ok=True)
+            removed.append(p)
     leftovers = list(target.parent.glob(f".{target.name}.v*")) + list(target.parent.glob(f".{target.name}.link-*"))
     for p in leftovers:
         if ".link-" not in p.name:  # temporary links are always leftovers; versions unless kept
@@ -201,6 +222,73 @@ def _prune_versions(target: Path, previous: Path | None) -> None:
     clean_orphans(target)
 
 
+# -- a standby copy: the next load's copy made ahead of it -------------------
+#
+# A load starts from a copy of the published file (nothing writes to a
+# published file). At 100M orders that file is ~20 GB, a copy of 20-50 s on
+# this disk: most of a publish's budget. So after a publish the copy for the
+# next load can be made at once, off the load's path (`prepare_standby`, run
+# in the background when DASHBOARD_STANDBY=1): a plain file beside the
+# published one, named after the identity (inode, mtime, size) of the version
+# it copies, renamed into place only once complete and synced. The next build
+# takes it (a rename) when the published version is still that one, and
+# copies as before otherwise. Readers never see it: it is published, like any
+# build, only by the atomic swap of the link.
+
+def _standby_path(target: Path, identity: tuple[str, int, int]) -> Path:
+    real, ino, mtime = identity
+    return target.with_name(f".{target.name}.standby-{ino}-{mtime}-{os.stat(real).st_size}")
+
+
+def prepare_standby(target: str | os.PathLike) -> Path | None:
+    """Copy the published version of `target` for the next load to start from;
+    -> the standby file, or None when there is nothing to copy or a publish
+    happened meanwhile. Safe beside readers and a running load (it writes only
+    its own file; a load that finds no finished standby copies as before)."""
+    target = Path(target)
+    if not target.exists():
+        return None
+    identity = _file_identity(target)
+    final = _standby_path(target, identity)
+    if final.exists():
+        return final
+    tmp = final.with_name(f"{final.name}.tmp-{os.getpid()}")
+    try:
+        shutil.copyfile(identity[0], tmp)
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        if not target.exists() or _file_identity(target) != identity:
+            tmp.unlink()
+            return None  # published meanwhile: this copy is of an old version
+        for old in target.parent.glob(f".{target.name}.standby-*"):
+            if old != tmp and ".tmp-" not in old.name:
+                old.unlink(missing_ok=True)
+        os.replace(tmp, final)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return final
+
+
+def standby_in_background(target: str | os.PathLike) -> None:
+    """prepare_standby in a detached process (the CLI's load exits at once)."""
+    import subprocess
+    import sys
+    subprocess.Popen([sys.executable, "-c", "import sys; from dashboard import store; store.prepare_standby(sys.argv[1])",
+                      str(target)], cwd=str(Path(__file__).resolve().parent.parent), start_new_session=True,
+                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _take_standby(target: Path, version: Path) -> bool:
+    """Move a finished standby copy of the published version to `version`."""
+    standby = _standby_path(target, _file_identity(target))
+    try:
+        os.replace(standby, version)
+    except FileNotFoundError:
+        return False
+    return True
+
+
 # A build's DuckDB work (the writer's inserts, the rollups) stays within this
 # much memory and spills to a folder beside the version file beyond it, so a
 # publish at 100M orders runs in bounded memory (DuckDB's default is 80% of RAM).
@@ -215,11 +303,15 @@ def build_config(version: Path) -> dict:
 
 
 @contextlib.contextmanager
-def building(target: str | os.PathLike, start_from_current: bool = True):
+def building(target: str | os.PathLike, start_from_current: bool = True, incremental: bool = False):
     """Yield a read-write connection to a new version of `target` (a copy of the
     current one, or empty); on success build the rollups (dashboard/rollups/),
     checkpoint it and publish it atomically.
     On any exception the new version is deleted and `target` is untouched.
+
+    incremental=True (the loader): the writer records every write with
+    `rollups.record_change`, and only the rollups those rows can change are
+    refreshed (`rollups.refresh`) instead of all rebuilt.
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -230,13 +322,17 @@ def building(target: str | os.PathLike, start_from_current: bool = True):
         version = target.with_name(f".{target.name}.v{stamp}-{secrets.token_hex(4)}")
         published = False
         try:
-            if start_from_current and target.exists():
+            copied = start_from_current and target.exists()
+            if copied and not _take_standby(target, version):
                 shutil.copyfile(target, version)
             con = duckdb.connect(str(version), config=build_config(version))
             try:
                 schema.create_all(con)
                 yield con
-                rollups.build(con)  # every published file carries rollups of its own facts
+                if incremental and copied:
+                    rollups.refresh(con)  # what the recorded writes can change; the rest as they were
+                else:
+                    rollups.build(con)  # every published file carries rollups of its own facts
                 con.execute("CHECKPOINT")
             finally:
                 con.close()

@@ -20,7 +20,7 @@ from typing import Callable, Iterable
 import duckdb
 import pandas as pd
 
-from .. import config, schema, store
+from .. import config, rollups, schema, store
 from . import history
 from .mapping import (Batch, Mapping, MappingError, apply_mapping, choose_mapping, identity_mapping,
                       load_mapping, mapping_rows_batches)
@@ -290,6 +290,7 @@ def _publish_streams(con, schema_name: str, streams: list[_Stream], problems: li
             if batch.insert_only:
                 keys = " AND ".join(f"t.{k} = s.{k}" for k in schema.NATURAL_KEYS[batch.table])
                 con.execute(f"DELETE FROM {stage} s WHERE EXISTS (SELECT 1 FROM {batch.table} t WHERE {keys})")
+            rollups.record_change(con, batch.table, stage)  # the publish refreshes what these rows change
             result.loaded = upsert_stage(con, batch.table, stage)
             result.rejected = len({p.row for p in stream.problems if p.kind == "rejected"})
             con.execute(f"DROP TABLE IF EXISTS {stage}")
@@ -351,7 +352,7 @@ def load(paths: Iterable[str | Path], db_path: str | Path, mappings=None, strict
         if not any(r.table != "?" and r.format != "mapping" for r in results):
             raise _Discard("failed", f"no readable file among {len(paths)}: nothing loaded"
                            if paths else "no file given: nothing loaded")
-        with store.building(db_path) as con:
+        with store.building(db_path, incremental=True) as con:
             con.execute("ATTACH '" + str(scratch_path).replace("'", "''") + "' AS _load")
             try:
                 _publish_streams(con, "_load", streams, problems, progress)
@@ -364,6 +365,8 @@ def load(paths: Iterable[str | Path], db_path: str | Path, mappings=None, strict
                 raise _Discard("checked", "dry run: nothing published")
             if progress:
                 progress(0.97, "发布 / publishing")
+        if os.environ.get("DASHBOARD_STANDBY") == "1":
+            store.standby_in_background(db_path)  # the next load's copy, made now (store.prepare_standby)
     except _Discard as d:
         status, message = d.status, str(d)
     except Exception as exc:  # noqa: BLE001 - any failure leaves the published file untouched; report it

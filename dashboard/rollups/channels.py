@@ -27,7 +27,7 @@ rows belong to no store and no guide, so the gate keeps them only then).
 """
 from __future__ import annotations
 
-from .model import Gate, Rollup
+from .model import Gate, Refresh, Rollup
 
 # Days after joining at which the cumulative GMV is kept: channel-cohorts'
 # checkpoints, which include channel-roi's windows 7, 30 and 90.
@@ -96,6 +96,7 @@ GROUP BY m.joined_at, m.member_key, m.channel_id, m.home_key, o.store_id, o.guid
     # the 2M members cost ~200 ms a query at scale 10; this one reads a few
     # thousand rows.
     Gate(store="store_id", guide="guide_id", parent=("home_key", "member_homes", "home_key")),
+    refresh=Refresh((("orders", "member_id"),), "member_key IN (SELECT member_key FROM channel_fans WHERE member_id IN {values})"),
 )
 
 
@@ -123,6 +124,40 @@ LEFT JOIN per_fan p ON p.member_key = f.member_key
 GROUP BY CAST(f.joined_at AS DATE), f.channel_id"""
 
 
+def _daily_delta(con) -> str:
+    """Refresh channel_daily after channel_fan_sales was refreshed for some fans
+    (all of their rows removed and added again, in _changed_channel_fan_sales):
+    each (joined day, channel) row is a sum over its fans, so it moves by the
+    difference between those fans' new and old sums and thresholds (the fans
+    themselves, channel_fans, did not change: that would rebuild it whole)."""
+    per_side = ", ".join(f"sum(gmv_{d}) AS gmv_{d}, sum(orders_{d}) AS orders_{d}" for d in DAYS)
+    deltas = ",\n       ".join(
+        f"sum(CASE WHEN p._old THEN -coalesce(p.gmv_{d}, 0) ELSE coalesce(p.gmv_{d}, 0) END) AS gmv_{d}, "
+        f"sum(CASE WHEN p.orders_{d} >= 1 THEN CASE WHEN p._old THEN -1 ELSE 1 END ELSE 0 END) AS buyers_{d}, "
+        f"sum(CASE WHEN p.orders_{d} >= 2 THEN CASE WHEN p._old THEN -1 ELSE 1 END ELSE 0 END) AS repeaters_{d}"
+        for d in DAYS)
+    sets = ", ".join(f"gmv_{d} = CAST(c.gmv_{d} + d.gmv_{d} AS DECIMAL(18,2)), buyers_{d} = c.buyers_{d} + d.buyers_{d}, "
+                     f"repeaters_{d} = c.repeaters_{d} + d.repeaters_{d}" for d in DAYS)
+    con.execute(f"""
+CREATE OR REPLACE TEMP TABLE _refresh_delta AS
+WITH per_fan AS (
+  -- each changed fan's sums before (_old) and after, over its orders of known stores
+  SELECT member_key, _old, {per_side}
+  FROM _changed_channel_fan_sales
+  WHERE store_id IN (SELECT store_id FROM main.stores)
+  GROUP BY member_key, _old
+)
+SELECT CAST(f.joined_at AS DATE) AS day, f.channel_id,
+       {deltas}
+FROM per_fan p
+JOIN main.channel_fans f ON f.member_key = p.member_key
+GROUP BY CAST(f.joined_at AS DATE), f.channel_id""")
+    con.execute(f"UPDATE main.channel_daily c SET {sets} FROM _refresh_delta d "
+                "WHERE c.day = d.day AND c.channel_id = d.channel_id")
+    con.execute("DROP TABLE _refresh_delta")
+    return "rows"
+
+
 CHANNEL_DAILY = Rollup(
     "channel_daily",
     "one row per (joined day, channel) over every fan and every known store's orders: the whole group",
@@ -133,6 +168,7 @@ CHANNEL_DAILY = Rollup(
     # matches a NULL guide, so these rows are seen exactly when nothing narrows
     # (metrics read them then, and channel_fans / channel_fan_sales otherwise).
     Gate(store="store_id", store_nullable=True, guide="guide_id"),
+    refresh=Refresh((("channel_fan_sales", "member_key"),), "TRUE", custom=lambda con, rows_of: _daily_delta(con)),
 )
 
 ROLLUPS: tuple[Rollup, ...] = (CHANNEL_FANS, CHANNEL_FANS_MONTHLY, CHANNEL_FAN_SALES, CHANNEL_DAILY)

@@ -22,7 +22,7 @@ thousand rows.
 from __future__ import annotations
 
 from ..sentiment import PREFILTER
-from .model import Gate, Rollup
+from .model import Gate, Refresh, Rollup
 
 GROUP = Gate(parent=("group_id", "groups", "group_id"))
 
@@ -44,6 +44,7 @@ FROM (
 GROUP BY day, group_id""",
     "day, group_id",
     GROUP,
+    refresh=Refresh((("group_messages", "CAST(sent_at AS DATE)"),), "day IN {values}"),
 )
 
 # Integer keys for the member days and replies: member_key per member_id (one
@@ -75,6 +76,7 @@ FROM (
 JOIN member_keys k ON k.group_id = d.group_id AND k.member_id = d.sender_id""",
     "day, group_id, gm_key",
     GROUP,
+    refresh=Refresh((("group_messages", "CAST(sent_at AS DATE)"),), "day IN {values}"),
 )
 
 # A member message replying to another member's message of the same group
@@ -172,6 +174,7 @@ FROM group_messages
 GROUP BY CAST(sent_at AS DATE), group_id, CAST(extract(hour FROM sent_at) AS INTEGER)""",
     "day, group_id, hour",
     GROUP,
+    refresh=Refresh((("group_messages", "CAST(sent_at AS DATE)"),), "day IN {values}"),
 )
 
 GROUP_TYPES = Rollup(
@@ -186,6 +189,7 @@ FROM group_messages
 GROUP BY CAST(sent_at AS DATE), group_id, msg_type""",
     "day, group_id, msg_type",
     GROUP,
+    refresh=Refresh((("group_messages", "CAST(sent_at AS DATE)"),), "day IN {values}"),
 )
 
 # Orders carrying a share posted to a group. The order's store and guide gate
@@ -213,6 +217,7 @@ GROUP_SHARE_SALES = Rollup(
     f"SELECT day, group_id, store_id, guide_id, sales FROM ({_SHARE_SALES.format(same=_SAME_SIDE)}) AS t",
     "day, group_id, store_id, guide_id",
     Gate(store="store_id", guide="guide_id", parent=("group_id", "groups", "group_id")),
+    refresh=Refresh((("orders", "CAST(ordered_at AS DATE)"),), "day IN {values}"),
 )
 
 GROUP_SHARE_SALES_CROSS = Rollup(
@@ -222,6 +227,7 @@ GROUP_SHARE_SALES_CROSS = Rollup(
     _SHARE_SALES.format(same=f"NOT ({_SAME_SIDE})"),
     "day, group_id, store_id, guide_id",
     Gate(store="store_id", guide="guide_id", parent=("group_id", "groups", "group_id")),
+    refresh=Refresh((("orders", "CAST(ordered_at AS DATE)"),), "day IN {values}"),
 )
 
 GROUP_SHARE_GUIDES = Rollup(
@@ -244,6 +250,7 @@ FROM group_members
 WHERE member_id IN (SELECT referrer_member_id FROM orders WHERE referrer_member_id IS NOT NULL)""",
     "group_id, member_id, joined_at",
     GROUP,
+    refresh=Refresh((("orders", "referrer_member_id"), ("group_members", "member_id")), "member_id IN {values}"),
 )
 
 REFERRED_SALES = Rollup(
@@ -257,6 +264,7 @@ WHERE referrer_member_id IS NOT NULL
 GROUP BY CAST(ordered_at AS DATE), store_id, guide_id, referrer_member_id""",
     "day, store_id, guide_id, member_id",
     Gate(store="store_id", guide="guide_id"),
+    refresh=Refresh((("orders", "CAST(ordered_at AS DATE)"),), "day IN {values}"),
 )
 
 # Member messages whose text the sentiment prefilter (sentiment.PREFILTER, a

@@ -22,7 +22,7 @@ period's lives are read by range (sorted by started_at).
 """
 from __future__ import annotations
 
-from .model import Gate, Rollup
+from .model import Gate, Refresh, Rollup
 
 # Whether the scope shows a member (the scoped `members`) depends on its store
 # and its guide only: its store in view, or no store while nothing narrows the
@@ -76,6 +76,7 @@ WHERE o.ordered_at >= s.started_at AND o.ordered_at <= s.ended_at + INTERVAL '72
     "started_at, live_id, ordered_at, order_id",
     # live-curve and morning-lives cut a live's orders at any second: they read these rows.
     Gate(store="store_id", guide="guide_id"),
+    refresh=Refresh((("orders", "live_id"),), "live_id IN {values}"),
 )
 
 LIVE_SALES_HOURS = Rollup(
@@ -90,6 +91,7 @@ FROM lo
 GROUP BY live_id, started_at, store_id, guide_id, brand, h""",
     "started_at, live_id, store_id, guide_id, brand, h",
     Gate(store="store_id", guide="guide_id"),
+    refresh=Refresh((("orders", "live_id"),), "live_id IN {values}"),
 )
 
 LIVE_MEMBER_SALES = Rollup(
@@ -120,6 +122,7 @@ FROM sums s
 LEFT JOIN invited_viewers iv ON iv.live_id = s.live_id AND iv.member_id = s.member_id""",
     "started_at, live_id, member_id, store_id, guide_id",
     Gate(store="store_id", guide="guide_id"),
+    refresh=Refresh((("orders", "live_id"),), "live_id IN {values}"),
 )
 
 LIVE_VIEWERS = Rollup(
@@ -162,6 +165,7 @@ WHERE p.ordered_at > s.ended_at AND p.ordered_at <= s.ended_at + INTERVAL '72' H
     # The POS order's store and guide (the scoped orders); that the viewer is in
     # view is the metric's `home_key IN (SELECT home_key FROM member_homes)`.
     Gate(store="store_id", guide="guide_id"),
+    refresh=Refresh((("orders", "member_id"),), "member_id IN {values}"),
 )
 
 LIVE_INVITEES = Rollup(
@@ -190,6 +194,9 @@ LEFT JOIN live_viewers v ON v.live_id = i.live_id AND v.member_id = i.member_id
     # store in view, the guide filter on it). Whether the invitee's view is in
     # view is the metric's `home_key IN (SELECT home_key FROM member_homes)`.
     Gate(store="guide_store_id", guide="guide_id"),
+    # live_invites and live_viewers only narrowed (a change to them rebuilds it).
+    refresh=Refresh((("live_member_sales", "live_id"), ("live_invites", "live_id"), ("live_viewers", "live_id")),
+                    "live_id IN {values}"),
 )
 
 LIVE_AUDIENCE_WHOLE = Rollup(
@@ -223,6 +230,7 @@ LEFT JOIN came_back r ON r.live_id = l.live_id""",
     # matches a NULL guide, so these rows are seen exactly when nothing narrows
     # (live-tail reads them then, and the per-member rollups otherwise).
     Gate(store="store_id", store_nullable=True, guide="guide_id"),
+    refresh=Refresh((("live_invitees", "live_id"), ("live_viewer_returns", "live_id"), ("live_viewers", "live_id")), "live_id IN {values}"),
 )
 
 LIVE_INVITERS_WHOLE = Rollup(
@@ -256,6 +264,7 @@ GROUP BY p.level, p.inviter_id, p.live_id, s.started_at""",
     "started_at, live_id, level, inviter_id",
     # Whole-group figures (see live_audience_whole): seen exactly when nothing narrows.
     Gate(store="store_id", store_nullable=True, guide="guide_id"),
+    refresh=Refresh((("live_invitees", "live_id"), ("live_member_sales", "live_id")), "live_id IN {values}"),
 )
 
 ROLLUPS: tuple[Rollup, ...] = (MEMBER_HOMES, LIVE_ORDER_ROWS, LIVE_SALES_HOURS, LIVE_VIEWERS, LIVE_VIEWER_RETURNS, LIVE_MEMBER_SALES,

@@ -48,6 +48,43 @@ class Rollup:
     # whose `slice_by` expression hashes to different slices never meet in one
     # group or window partition (buyer_days: every window partitions by member).
     slice_by: str | None = None
+    # Optional: how a publish refreshes it for the rows a load changed (see
+    # Refresh); without one, a change to anything it reads rebuilds it whole.
+    refresh: "Refresh | None" = None
 
 
 SLICE_MARKER = "/*slice*/"
+
+
+@dataclass(frozen=True)
+class Refresh:
+    """How a publish refreshes a rollup after a load changed some rows of what
+    it reads, instead of rebuilding it (dashboard/rollups/__init__.py `refresh`).
+
+    The rollup's rows are partitioned by a value (a day, a member, a live...):
+    `rows` is the predicate over the rollup's own rows that selects the rows of
+    the changed values, `{values}` standing for them (a one-column subquery).
+    `sources` lists, for each table the value comes from, the SQL expression
+    over that table's rows giving it. The values changed are those of every
+    changed row (old and new versions) of the sources; the rows of those values
+    are deleted and recomputed by the rollup's own SQL with each source narrowed
+    to the rows of those values (and the result to `rows`).
+
+    That is exact only when a row of the rollup depends on no source row of
+    another value: declare it only then. Any other table the SQL reads
+    (a dimension, a lookup, an earlier rollup not listed) that changed, or a
+    source rebuilt whole, rebuilds the rollup whole.
+
+    `custom`, instead: a function (con, rows_of) -> "unchanged" | "rows" |
+    "whole" that refreshes the rollup itself for the values in the temporary
+    table `_refresh_values(v)` (rows_of(table, expr): what to read for a
+    source's rows of those values; see sales.BUYER_KEYS); it leaves the rows it
+    removed and added in `_changed_<name>` (its columns and `_old`) when a later
+    rollup reads it, and answers "whole" when it cannot.
+
+    A rollup read by later ones gets its removed and added rows kept the same
+    way by the ordinary refresh (`_old` TRUE for the removed).
+    """
+    sources: tuple[tuple[str, str], ...]
+    rows: str
+    custom: object = None  # Callable[[con], str] | None

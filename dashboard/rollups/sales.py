@@ -18,7 +18,7 @@ used otherwise.
 """
 from __future__ import annotations
 
-from .model import SLICE_MARKER, Gate, Rollup
+from .model import SLICE_MARKER, Gate, Refresh, Rollup
 
 # Before any real day: "no earlier buying day".
 NEVER = "DATE '1900-01-01'"
@@ -34,6 +34,7 @@ FROM orders
 GROUP BY CAST(ordered_at AS DATE), store_id, guide_id, channel""",
     "day, store_id, guide_id, channel",
     Gate(store="store_id", guide="guide_id"),
+    refresh=Refresh((("orders", "CAST(ordered_at AS DATE)"),), "day IN {values}"),
 )
 
 DAILY_STORE_SALES = Rollup(
@@ -49,11 +50,81 @@ GROUP BY day, store_id, channel""",
     Gate(store="store_id", when_guides_filtered=(
         "SELECT day, store_id, channel, CAST(sum(sales) AS DECIMAL(18,2)) AS sales, "
         "CAST(sum(orders) AS BIGINT) AS orders FROM daily_sales GROUP BY day, store_id, channel")),
+    refresh=Refresh((("daily_sales", "day"),), "day IN {values}"),
 )
 
 # Only orders of a store the stores table knows: the scoped `orders` never
 # shows others, so the previous-day chains are built over exactly what any
 # scope can see, cut only by the narrowing itself.
+_BUYING = ("o.amount - o.refund_amount > 0 AND o.member_id IS NOT NULL "
+           "AND o.store_id IN (SELECT store_id FROM stores)")
+
+
+_KNOWN = "o.member_id IS NOT NULL AND o.store_id IN (SELECT store_id FROM stores)"
+
+
+def _append_buyer_keys(con, rows_of) -> str:
+    """Refresh buyer_keys for the members in _refresh_values (those of changed
+    orders), whose orders are all in rows_of('orders', 'member_id'): unchanged
+    when every numbered one keeps its first order time; members seen for the
+    first time whose (first_at, member_id) all sort after the last numbered
+    member (a new day's new members) get the next keys, exactly the full
+    numbering; anything else (an older first order, a member gone from its
+    orders) renumbers: "whole"."""
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _refresh_firsts AS
+        SELECT o.member_id, min(o.ordered_at) AS first_at FROM {rows_of('orders', 'member_id')} o
+        WHERE {_KNOWN.replace('FROM stores', 'FROM main.stores')}
+        GROUP BY o.member_id""")
+    moved, = con.execute("""SELECT count(*) FROM main.buyer_keys k
+        WHERE k.member_id IN (SELECT v FROM _refresh_values)
+          AND NOT EXISTS (SELECT 1 FROM _refresh_firsts f WHERE f.member_id = k.member_id AND f.first_at = k.first_at)
+        """).fetchone()
+    if moved:
+        return "whole"
+    con.execute("""CREATE OR REPLACE TEMP TABLE _refresh_new_keys AS
+        SELECT member_id, first_at FROM _refresh_firsts
+        WHERE member_id NOT IN (SELECT member_id FROM main.buyer_keys)""")
+    if not con.execute("SELECT EXISTS (SELECT 1 FROM _refresh_new_keys)").fetchone()[0]:
+        return "unchanged"
+    last = con.execute("SELECT first_at, member_id, member_key FROM main.buyer_keys "
+                       "ORDER BY member_key DESC LIMIT 1").fetchone()
+    top = 0
+    if last is not None:
+        first_at, member_id, top = last
+        before, = con.execute("SELECT count(*) FROM _refresh_new_keys WHERE first_at < $f "
+                              "OR (first_at = $f AND member_id <= $m)", {"f": first_at, "m": member_id}).fetchone()
+        if before:
+            return "whole"
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _changed_buyer_keys AS
+        SELECT member_id, first_at,
+               CAST({int(top)} + row_number() OVER (ORDER BY first_at, member_id) AS INTEGER) AS member_key,
+               FALSE AS _old
+        FROM _refresh_new_keys""")
+    con.execute("INSERT INTO main.buyer_keys SELECT member_id, first_at, member_key FROM _changed_buyer_keys "
+                "ORDER BY member_key")
+    return "rows"
+
+
+# Every member with an order at a known store numbered once (member_key), for
+# buyer_days' slices to share: in the order of their first such order (then
+# member_id), so the members a new day's load brings are numbered after all
+# the others and a publish appends their keys instead of renumbering. A member
+# keeps its key while it does not buy (a refund to net 0): buyer_days counts
+# distinct keys of buying rows, never the keys themselves.
+BUYER_KEYS = Rollup(
+    "buyer_keys",
+    "one row per member with an order at a known store: its first such order (first_at) and its integer "
+    "member_key, numbered by (first_at, member_id)",
+    f"""
+SELECT member_id, first_at, CAST(row_number() OVER (ORDER BY first_at, member_id) AS INTEGER) AS member_key
+FROM (SELECT o.member_id, min(o.ordered_at) AS first_at FROM orders o WHERE {_KNOWN} GROUP BY o.member_id) m""",
+    "member_key",
+    # Read by no metric (buyer_days carries the key): a member's key is seen
+    # when the member is.
+    Gate(parent=("member_id", "members", "member_id")),
+    refresh=Refresh((("orders", "member_id"),), "member_id IN {values}", custom=_append_buyer_keys),
+)
+
 BUYER_DAYS = Rollup(
     "buyer_days",
     "one row per (day, store_id, guide_id, member_id) with an order of net > 0 (member known)",
@@ -61,23 +132,15 @@ BUYER_DAYS = Rollup(
 WITH bought AS (
   SELECT CAST(o.ordered_at AS DATE) AS day, o.store_id, o.guide_id, o.member_id
   FROM orders o
-  WHERE o.amount - o.refund_amount > 0 AND o.member_id IS NOT NULL
-    AND o.store_id IN (SELECT store_id FROM stores) {SLICE_MARKER}
+  WHERE {_BUYING} {SLICE_MARKER}
   GROUP BY CAST(o.ordered_at AS DATE), o.store_id, o.guide_id, o.member_id
-), member_keys AS (
-  -- dense_rank() over member_id, numbered over the distinct members of every
-  -- slice (one window over every bought row is one partition DuckDB cannot spill)
-  SELECT member_id, row_number() OVER (ORDER BY member_id) AS member_key
-  FROM (SELECT DISTINCT o.member_id FROM orders o
-        WHERE o.amount - o.refund_amount > 0 AND o.member_id IS NOT NULL
-          AND o.store_id IN (SELECT store_id FROM stores)) m
 ), numbered AS (
   SELECT day, store_id, guide_id, member_id, member_key,
          row_number() OVER (PARTITION BY member_id, day ORDER BY store_id, guide_id NULLS FIRST) AS rep_any,
          row_number() OVER (PARTITION BY store_id, member_id, day ORDER BY guide_id NULLS FIRST) AS rep_store,
          row_number() OVER (PARTITION BY guide_id, member_id, day ORDER BY store_id) AS rep_guide
   FROM (SELECT b.day, b.store_id, b.guide_id, b.member_id, k.member_key
-        FROM bought b JOIN member_keys k ON k.member_id = b.member_id) j
+        FROM bought b JOIN buyer_keys k ON k.member_id = b.member_id) j
 )
 SELECT day, store_id, guide_id, CAST(member_key AS INTEGER) AS member_key,
        CASE WHEN rep_any = 1 THEN coalesce(
@@ -92,6 +155,9 @@ FROM numbered""",
     "day, store_id, guide_id, member_key",
     Gate(store="store_id", guide="guide_id"),
     slice_by="o.member_id",  # every window partitions by member: built a slice of members at a time
+    # Every window partitions by member: a changed order's member gets all its rows recomputed.
+    refresh=Refresh((("orders", "member_id"), ("buyer_keys", "member_id")),
+                    "member_key IN (SELECT member_key FROM buyer_keys WHERE member_id IN {values})"),
 )
 
 # Guides whose buying rows lie in more than one store: for every other guide a
@@ -107,9 +173,10 @@ GROUP BY guide_id
 HAVING count(DISTINCT store_id) > 1""",
     "guide_id",
     Gate(guide="guide_id", store_free=True),
+    refresh=Refresh((("buyer_days", "guide_id"),), "guide_id IN {values}"),
 )
 
-ROLLUPS: tuple[Rollup, ...] = (DAILY_SALES, DAILY_STORE_SALES, BUYER_DAYS, MULTI_STORE_GUIDES)
+ROLLUPS: tuple[Rollup, ...] = (DAILY_SALES, DAILY_STORE_SALES, BUYER_KEYS, BUYER_DAYS, MULTI_STORE_GUIDES)
 
 
 # -- distinct buyers ---------------------------------------------------------

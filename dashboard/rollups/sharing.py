@@ -18,7 +18,7 @@ Sums of money stay DECIMAL; counts are BIGINT.
 """
 from __future__ import annotations
 
-from .model import Gate, Rollup
+from .model import Gate, Refresh, Rollup
 from .sales import NEVER
 
 # The share of an order or a visit, when some scope can see it.
@@ -84,6 +84,7 @@ SELECT day, store_id, guide_id, guide_key, shares, wemall_sales, is_guide, on_ro
 FROM flagged""",
     "day, store_id, guide_id",
     Gate(store="store_id", guide="guide_id"),
+    refresh=Refresh((("orders", "CAST(ordered_at AS DATE)"), ("shares", "CAST(shared_at AS DATE)")), "day IN {values}"),
 )
 
 GUIDE_SHARE_OTHER = Rollup(
@@ -95,6 +96,7 @@ FROM guide_share_days
 WHERE NOT simple""",
     "day, store_id, guide_id",
     Gate(store="store_id", guide="guide_id"),
+    refresh=Refresh((("guide_share_days", "day"),), "day IN {values}"),
 )
 
 # The (store, guide) pairs of the shares: a share is in view exactly when its
@@ -126,6 +128,7 @@ WHERE share_id IS NOT NULL AND store_id IN (SELECT store_id FROM stores)
 GROUP BY CAST(ordered_at AS DATE), store_id, guide_id""",
     "day, store_id, guide_id",
     Gate(store="store_id", guide="guide_id"),
+    refresh=Refresh((("orders", "CAST(ordered_at AS DATE)"),), "day IN {values}"),
 )
 
 # Share visits by the visited share's store and guide (NULL for a share no
@@ -210,6 +213,7 @@ FROM wm
 GROUP BY day, store_id, guide_id, share_store_id, share_guide_id, target""",
     "day, store_id, guide_id",
     Gate(store="store_id", guide="guide_id"),
+    refresh=Refresh((("orders", "CAST(ordered_at AS DATE)"),), "day IN {values}"),
 )
 
 WEMALL_HOURS = Rollup(
@@ -228,6 +232,7 @@ WHERE o.channel = 'wemall'
 GROUP BY CAST(o.ordered_at AS DATE), o.store_id, o.guide_id, extract(hour FROM o.ordered_at)""",
     "day, store_id, guide_id, hour_of_day",
     Gate(store="store_id", guide="guide_id"),
+    refresh=Refresh((("orders", "CAST(ordered_at AS DATE)"),), "day IN {values}"),
 )
 
 ROLLUPS: tuple[Rollup, ...] = (GUIDE_KEYS, GUIDE_SHARE_DAYS, GUIDE_SHARE_OTHER, SHARE_PAIRS, SHARE_ORDER_DAYS, SHARE_VISITOR_DAYS,
