@@ -29,8 +29,17 @@ def attribute_tags(ctx: Context, members) -> pd.DataFrame:
 
 
 def write_tags(con, ctx: Context, members) -> None:
+    write_attribute_tags(con, ctx, members)
+    write_lifecycle_tags(con, ctx)
+
+
+def write_attribute_tags(con, ctx: Context, members, member_offset: int = 0, guide_offset: int = 0) -> None:
     insert(con, "member_tags", attribute_tags(ctx, members),
-           {"member_id": MEMBER(), "tagged_by": GUIDE()}, "m, tag")
+           {"member_id": MEMBER(off=member_offset), "tagged_by": GUIDE(off=guide_offset)}, "m, tag")
+
+
+def write_lifecycle_tags(con, ctx: Context) -> None:
+    """高价值/沉睡/新客 over every order and member already written."""
     end = ctx.end.isoformat()
     tag_time = f"TIMESTAMP '{end} 02:00:00'"
     con.execute(f"""
