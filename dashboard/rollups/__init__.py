@@ -15,6 +15,7 @@ sales (daily sums, buyer days), sharing, community, live, channels.
 """
 from __future__ import annotations
 
+import math
 import os
 
 from . import channels, community, live, sales, sharing
@@ -35,20 +36,31 @@ __all__ = ["EXACT", "FAST", "NEVER", "SPLIT", "Gate", "Rollup", "ROLLUPS", "NAME
 # Slices of a rollup with `slice_by` (its windows over every member at once
 # would need memory growing with the facts; a slice's, an eighth of it).
 SLICES = int(os.environ.get("DASHBOARD_ROLLUP_SLICES") or 8)
+# ...and more above 32M orders: a slice covers at most this many orders
+# (25 slices at 100M), as a slice of 8 does at scale 10-30.
+SLICE_ORDERS = int(os.environ.get("DASHBOARD_ROLLUP_SLICE_ORDERS") or 4_000_000)
+
+
+def slice_count(con) -> int:
+    if SLICES <= 1:
+        return SLICES
+    orders = con.execute("SELECT count(*) FROM orders").fetchone()[0]
+    return max(SLICES, math.ceil(orders / SLICE_ORDERS))
 
 
 def build(con) -> None:
     """(Re)build every rollup in the file being written, in dependency order."""
+    slices = slice_count(con)
     for r in ROLLUPS:
         con.execute(f"DROP TABLE IF EXISTS {r.name}")
-        if r.slice_by is None or SLICES <= 1:
+        if r.slice_by is None or slices <= 1:
             sql = r.sql.replace(SLICE_MARKER, "")
             con.execute(f"CREATE TABLE {r.name} AS SELECT * FROM ({sql}) t ORDER BY {r.order_by}")
             continue
         part = f"_rollup_slice_{r.name}"
         con.execute(f"DROP TABLE IF EXISTS {part}")
-        for k in range(SLICES):
-            sql = r.sql.replace(SLICE_MARKER, f"AND hash({r.slice_by}) % {SLICES} = {k}")
+        for k in range(slices):
+            sql = r.sql.replace(SLICE_MARKER, f"AND hash({r.slice_by}) % {slices} = {k}")
             if k == 0:
                 con.execute(f"CREATE TEMP TABLE {part} AS SELECT * FROM ({sql}) t")
             else:
