@@ -125,3 +125,17 @@ def test_facts_are_sorted_by_time_within_each_shard(demo):
         con.close()
     assert back <= 2  # one step back at each shard boundary at most
     assert set(schema.SORT_KEYS) >= {"orders"}
+
+
+def test_buyer_days_slices_grow_with_the_orders(monkeypatch):
+    """rollups.slice_count: 8 slices up to 32M orders, then at most SLICE_ORDERS
+    orders a slice (25 at 100M); DASHBOARD_ROLLUP_SLICES=1 still means one statement."""
+    from dashboard import rollups
+    con = duckdb.connect()
+    con.execute("CREATE TABLE orders AS SELECT range AS order_id FROM range(1000)")
+    monkeypatch.setattr(rollups, "SLICES", 8)
+    assert rollups.slice_count(con) == 8
+    monkeypatch.setattr(rollups, "SLICE_ORDERS", 40)
+    assert rollups.slice_count(con) == 25
+    monkeypatch.setattr(rollups, "SLICES", 1)
+    assert rollups.slice_count(con) == 1
