@@ -128,7 +128,7 @@ def generate(path, scale: float = 1.0, seed: int = 7, end_date: date = DEFAULT_E
             frame["spend"] = frame["spend"].round(2)
             insert(con, "channel_spend", frame, {}, "spend_date, channel_id")
             say(0.93, "生成会员标签…")
-            tags.write_lifecycle_tags(con, ctx)
+            tags.write_lifecycle_tags(con, ctx, bounded=True)
         say(0.96, "生成月度目标…")
         targets.write_targets(con, ctx)
         counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in schema.TABLES}
