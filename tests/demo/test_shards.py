@@ -139,3 +139,23 @@ def test_buyer_days_slices_grow_with_the_orders(monkeypatch):
     assert rollups.slice_count(con) == 25
     monkeypatch.setattr(rollups, "SLICES", 1)
     assert rollups.slice_count(con) == 1
+
+
+def test_bounded_lifecycle_tags_are_the_window_ones(demo):
+    """A sharded build writes 高价值/沉睡/新客 without a window over every member;
+    the same rows as the plain build's percent_rank query."""
+    end = END.isoformat()
+    expected = f"""
+        SELECT member_id, '高价值' AS tag FROM (
+            SELECT member_id, sum(amount - refund_amount) AS net FROM orders
+            WHERE member_id IS NOT NULL GROUP BY member_id)
+        QUALIFY percent_rank() OVER (ORDER BY net) >= 0.9
+        UNION ALL
+        SELECT member_id, '沉睡' FROM orders WHERE member_id IS NOT NULL
+        GROUP BY member_id HAVING max(ordered_at) < DATE '{end}' - INTERVAL 90 DAY
+        UNION ALL
+        SELECT member_id, '新客' FROM members WHERE joined_at >= DATE '{end}' - INTERVAL 29 DAY"""
+    got = "SELECT member_id, tag FROM member_tags WHERE tagged_by IS NULL AND tag IN ('高价值', '沉睡', '新客')"
+    assert demo.one(f"SELECT count(*) FROM ({expected})") > 100
+    assert demo.one(f"SELECT count(*) FROM (({expected}) EXCEPT ALL ({got}))") == 0
+    assert demo.one(f"SELECT count(*) FROM (({got}) EXCEPT ALL ({expected}))") == 0
