@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import gc
 import math
+import os
 from dataclasses import dataclass, fields
 from dataclasses import replace as dc_replace
 from datetime import date
@@ -58,6 +59,7 @@ DEFAULT_END = date(2026, 11, 22)
 SHARD_ABOVE = 10.0   # scales above this are built in shards
 SHARD_SCALE = 2.5    # volume (scale) of one shard: peak memory follows it
 MIN_SHARD_STORES = 14
+SHARD_BUILD_MEMORY = "2GB"
 Progress = Callable[[float, str], None]
 
 
@@ -107,6 +109,11 @@ def generate(path, scale: float = 1.0, seed: int = 7, end_date: date = DEFAULT_E
             say(0.93, "生成会员标签…")
             tags.write_lifecycle_tags(con, ctx)
         else:
+            # The primary-key indexes of 100M rows want room: a sharded build gives
+            # DuckDB SHARD_BUILD_MEMORY (unless DASHBOARD_BUILD_MEMORY says otherwise)
+            # and checkpoints after every shard, so written blocks can leave memory.
+            if "DASHBOARD_BUILD_MEMORY" not in os.environ:
+                con.execute(f"SET memory_limit = '{SHARD_BUILD_MEMORY}'")
             say(0.01, "生成门店与直播场次…")
             ctxs = [Context(seed=ctx.seed, scale=sub, end=end_date, shard=k, stores=n) for k, (sub, n) in enumerate(plan)]
             names: set = set()
@@ -124,6 +131,7 @@ def generate(path, scale: float = 1.0, seed: int = 7, end_date: date = DEFAULT_E
                                             lives=part_lives)
                 shard_stores[k] = None
                 gc.collect()  # the shard's arrays go before the next is drawn
+                con.execute("CHECKPOINT")
             _check_widths(taken)
             frame = spend[0]
             for more in spend[1:]:
