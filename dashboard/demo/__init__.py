@@ -26,8 +26,9 @@ BUILD_MEMORY), not of the whole group. Written once for the whole group:
 channels; live_sessions (the group's streams, drawn over every shard's stores at
 the full scale; each shard invites, watches and buys in them with its part of
 the orders); channel_spend (per day and channel, the shards' spend summed); the
-lifecycle member tags over every order (高价值 is the top decile of all members,
-found by counting instead of a window over every member) and targets. Within
+targets. Lifecycle member tags are written by each shard for its members (高价值:
+the top decile of the region's members; one insert over every member of 100M
+orders ran out of DuckDB memory in the member_tags primary-key index). Within
 a shard every fact table is inserted sorted by its time column, so a sharded
 file holds K time-sorted runs of each fact table, one after the other (ids and
 time order agree within a shard, not across shards). Memory measured at scale
@@ -138,8 +139,7 @@ def generate(path, scale: float = 1.0, seed: int = 7, end_date: date = DEFAULT_E
                 frame["spend"] = frame["spend"].to_numpy() + more["spend"].to_numpy()
             frame["spend"] = frame["spend"].round(2)
             insert(con, "channel_spend", frame, {}, "spend_date, channel_id")
-            say(0.93, "生成会员标签…")
-            tags.write_lifecycle_tags(con, ctx, bounded=True)
+            # lifecycle tags: written by every shard (tags.write_shard_lifecycle_tags)
         say(0.96, "生成月度目标…")
         targets.write_targets(con, ctx)
         counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in schema.TABLES}
@@ -262,4 +262,6 @@ def _write_part(con, ctx: Context, off: Ids, say: Progress, spend: list | None,
 
     say(0.93, "生成会员标签…")
     tags.write_attribute_tags(con, ctx, mb, off.m, off.g)
+    if ctx.shard is not None:
+        tags.write_shard_lifecycle_tags(con, ctx, off.m, mb.n)
     return Ids(s=st.n, g=gd.n, m=mb.n, o=n_orders, sh=len(sh.sent), q=gr.n, l=lv.n if lives is None else 0, i=n_messages)
