@@ -2,8 +2,6 @@
 (高价值, 沉睡, 新客) derived from the generated orders."""
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
@@ -40,15 +38,10 @@ def write_attribute_tags(con, ctx: Context, members, member_offset: int = 0, gui
            {"member_id": MEMBER(off=member_offset), "tagged_by": GUIDE(off=guide_offset)}, "m, tag")
 
 
-def write_lifecycle_tags(con, ctx: Context, bounded: bool = False) -> None:
-    """高价值/沉睡/新客 over every order and member already written. `bounded`
-    (sharded builds): the same tags in bounded memory, three inserts and no
-    window over every member (percent_rank over one partition cannot spill)."""
+def write_lifecycle_tags(con, ctx: Context) -> None:
+    """高价值/沉睡/新客 over every order and member already written."""
     end = ctx.end.isoformat()
     tag_time = f"TIMESTAMP '{end} 02:00:00'"
-    if bounded:
-        _bounded_lifecycle_tags(con, end, tag_time)
-        return
     con.execute(f"""
         INSERT INTO member_tags
         SELECT member_id, '高价值', NULL, {tag_time} FROM (
@@ -62,35 +55,6 @@ def write_lifecycle_tags(con, ctx: Context, bounded: bool = False) -> None:
         SELECT member_id, '新客', NULL, least(joined_at + INTERVAL 1 HOUR, TIMESTAMP '{end} 23:59:59')
         FROM members WHERE joined_at >= DATE '{end}' - INTERVAL 29 DAY
         ORDER BY 1, 2""")
-
-
-def _bounded_lifecycle_tags(con, end: str, tag_time: str) -> None:
-    con.execute("""CREATE TEMP TABLE _tag_net AS SELECT member_id, CAST(round(sum(amount - refund_amount) * 100) AS BIGINT)
-                   AS net FROM orders WHERE member_id IS NOT NULL GROUP BY member_id""")
-    n, lo, hi = con.execute("SELECT count(*), min(net), max(net) FROM _tag_net").fetchone()
-    if n > 1:
-        # percent_rank() >= 0.9 <=> at least j members have a smaller net, j the
-        # least with j / (n - 1) >= 0.9: so net > the j-th smallest net.
-        j = max(0, math.ceil(0.9 * (n - 1)) - 2)
-        while j / (n - 1) < 0.9:
-            j += 1
-        where = ""
-        if j > 0:
-            while lo < hi:  # the j-th smallest net: least v with #(net <= v) >= j
-                mid = (lo + hi) // 2
-                if con.execute("SELECT count(*) FROM _tag_net WHERE net <= $v", {"v": mid}).fetchone()[0] >= j:
-                    hi = mid
-                else:
-                    lo = mid + 1
-            where = f"WHERE net > {int(lo)}"
-        con.execute(f"INSERT INTO member_tags SELECT member_id, '高价值', NULL, {tag_time} FROM _tag_net {where} ORDER BY 1")
-    con.execute("DROP TABLE _tag_net")
-    con.execute(f"""INSERT INTO member_tags
-        SELECT member_id, '沉睡', NULL, {tag_time} FROM orders WHERE member_id IS NOT NULL
-        GROUP BY member_id HAVING max(ordered_at) < DATE '{end}' - INTERVAL 90 DAY ORDER BY 1""")
-    con.execute(f"""INSERT INTO member_tags
-        SELECT member_id, '新客', NULL, least(joined_at + INTERVAL 1 HOUR, TIMESTAMP '{end} 23:59:59')
-        FROM members WHERE joined_at >= DATE '{end}' - INTERVAL 29 DAY ORDER BY 1""")
 
 
 def write_shard_lifecycle_tags(con, ctx: Context, first: int, n: int) -> None:
