@@ -33,6 +33,10 @@ class Context:
     seed: int
     scale: float
     end: date
+    # A shard of a big build (see dashboard/demo/__init__.py): its own random
+    # streams and, instead of store_count(scale), this many stores.
+    shard: int | None = None
+    stores: int | None = None
     start: date = field(init=False)
     n_days: int = field(init=False)
     day_weight: np.ndarray = field(init=False)
@@ -49,7 +53,10 @@ class Context:
 
     # ---- random streams -------------------------------------------------
     def rng(self, name: str) -> np.random.Generator:
-        return np.random.default_rng(np.random.SeedSequence([self.seed, zlib.crc32(name.encode())]))
+        key = [self.seed, zlib.crc32(name.encode())]
+        if self.shard is not None:
+            key += [0x5348_4152, self.shard]  # "SHAR", then the shard index
+        return np.random.default_rng(np.random.SeedSequence(key))
 
     # ---- calendar -------------------------------------------------------
     def day_of(self, d: date) -> int:

@@ -64,9 +64,10 @@ def store_count(scale: float) -> int:
     return max(14, int(round(200 * scale ** 0.5)))
 
 
-def make_stores(ctx: Context) -> Stores:
+def make_stores(ctx: Context, used: set | None = None) -> Stores:
+    """`used`: store names taken already (by earlier shards); extended here."""
     rng = ctx.rng("stores")
-    n = store_count(ctx.scale)
+    n = store_count(ctx.scale) if ctx.stores is None else ctx.stores
     regions = list(names.REGIONS)
     reg_w = np.array([names.REGION_WEIGHTS[r] for r in regions])
     region = np.concatenate([np.arange(len(regions)), rng.choice(len(regions), n - len(regions), p=reg_w / reg_w.sum())])
@@ -96,7 +97,8 @@ def make_stores(ctx: Context) -> Stores:
     open_s = rng.choice([9 * HOUR + 1800, 10 * HOUR, 10 * HOUR, 10 * HOUR, 10 * HOUR + 1800], n)
     close_s = rng.choice([21 * HOUR + 1800, 22 * HOUR, 22 * HOUR, 22 * HOUR, 22 * HOUR + 1800], n)
 
-    used, store_names = set(), []
+    used = set() if used is None else used
+    store_names = []
     for i in range(n):
         b, c = BRAND_NAMES[brand[i]], CITIES[city[i]][2]
         for mall in rng.permutation(names.MALLS):

@@ -10,19 +10,23 @@ import pandas as pd
 from .. import schema
 
 
-def ident(prefix: str, width: int, col: str) -> str:
-    """SQL for an id from a 0-based index column; NULL where the index is -1."""
-    return f"CASE WHEN {col} >= 0 THEN '{prefix}' || lpad(CAST({col} + 1 AS VARCHAR), {width}, '0') END"
+def ident(prefix: str, width: int, col: str, offset: int = 0) -> str:
+    """SQL for an id from a 0-based index column (plus `offset`, the ids taken
+    by earlier shards); NULL where the index is -1."""
+    return f"CASE WHEN {col} >= 0 THEN '{prefix}' || lpad(CAST({col} + {1 + int(offset)} AS VARCHAR), {width}, '0') END"
 
 
-STORE = lambda c="s": ident("S", 4, c)      # noqa: E731
-GUIDE = lambda c="g": ident("G", 5, c)      # noqa: E731
-MEMBER = lambda c="m": ident("M", 8, c)     # noqa: E731
-ORDER = lambda c="o": ident("O", 10, c)     # noqa: E731
-SHARE = lambda c="sh": ident("SH", 10, c)   # noqa: E731
-GROUP = lambda c="q": ident("GRP", 5, c)    # noqa: E731
-LIVE = lambda c="l": ident("L", 5, c)       # noqa: E731
-MESSAGE = lambda c="i": ident("MSG", 10, c)  # noqa: E731
+# id widths: lpad would cut a longer number, so a build checks its counts fit
+WIDTHS = {"s": 4, "g": 5, "m": 8, "o": 10, "sh": 10, "q": 5, "l": 5, "i": 10}
+
+STORE = lambda c="s", off=0: ident("S", 4, c, off)       # noqa: E731
+GUIDE = lambda c="g", off=0: ident("G", 5, c, off)       # noqa: E731
+MEMBER = lambda c="m", off=0: ident("M", 8, c, off)      # noqa: E731
+ORDER = lambda c="o", off=0: ident("O", 10, c, off)      # noqa: E731
+SHARE = lambda c="sh", off=0: ident("SH", 10, c, off)    # noqa: E731
+GROUP = lambda c="q", off=0: ident("GRP", 5, c, off)     # noqa: E731
+LIVE = lambda c="l", off=0: ident("L", 5, c, off)        # noqa: E731
+MESSAGE = lambda c="i", off=0: ident("MSG", 10, c, off)  # noqa: E731
 
 
 def cents(col: str) -> str:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import math
 import os
 import re
 import time
@@ -47,18 +48,29 @@ __all__ = ["EXACT", "FAST", "NEVER", "SPLIT", "Gate", "Refresh", "Rollup", "ROLL
 # Slices of a rollup with `slice_by` (its windows over every member at once
 # would need memory growing with the facts; a slice's, an eighth of it).
 SLICES = int(os.environ.get("DASHBOARD_ROLLUP_SLICES") or 8)
+# ...and more above 32M orders: a slice covers at most this many orders
+# (25 slices at 100M), as a slice of 8 does at scale 10-30.
+SLICE_ORDERS = int(os.environ.get("DASHBOARD_ROLLUP_SLICE_ORDERS") or 4_000_000)
+
+
+def slice_count(con) -> int:
+    if SLICES <= 1:
+        return SLICES
+    orders = con.execute("SELECT count(*) FROM orders").fetchone()[0]
+    return max(SLICES, math.ceil(orders / SLICE_ORDERS))
 
 
 def _create(con, r: Rollup, name: str) -> None:
     """Create table `name` holding rollup `r` computed from the facts (sliced if declared)."""
-    if r.slice_by is None or SLICES <= 1:
+    slices = slice_count(con) if r.slice_by is not None else 1
+    if slices <= 1:
         sql = r.sql.replace(SLICE_MARKER, "")
         con.execute(f"CREATE TABLE {name} AS SELECT * FROM ({sql}) t ORDER BY {r.order_by}")
         return
     part = f"_rollup_slice_{r.name}"
     con.execute(f"DROP TABLE IF EXISTS {part}")
-    for k in range(SLICES):
-        sql = r.sql.replace(SLICE_MARKER, f"AND hash({r.slice_by}) % {SLICES} = {k}")
+    for k in range(slices):
+        sql = r.sql.replace(SLICE_MARKER, f"AND hash({r.slice_by}) % {slices} = {k}")
         if k == 0:
             con.execute(f"CREATE TEMP TABLE {part} AS SELECT * FROM ({sql}) t")
         else:
