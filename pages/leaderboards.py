@@ -36,7 +36,7 @@ lv.exports(stores, lv.STORE_COLUMNS, "store_leaderboard", view)
 guide_view = drill.view(view, 2)
 st.subheader(drill.title(t("lb.guides"), depth=2))
 guides = run_metric("guide-leaderboard", guide_view)
-lv.table(guides, lv.GUIDE_COLUMNS, key=drill.key("guides"))
+lv.top_table(guides, lv.GUIDE_COLUMNS, key=drill.key("guides"))
 lv.exports(guides, lv.GUIDE_COLUMNS, "guide_leaderboard", view)
 
 st.subheader(t("lb.concentration"))

@@ -40,6 +40,18 @@ def display_frame(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return out
 
 
+# A ranking shows its top: HQ's thousands of guides are one export (or one
+# drill-down) away, and formatting and sending all of them cost every rerun.
+TOP_ROWS = 500
+
+
+def top_table(df: pd.DataFrame, columns: list[str], key: str, rows: int = TOP_ROWS):
+    """The first `rows` rows of a ranked table, saying how many there are in all."""
+    if len(df) > rows:
+        st.caption(t("lb.guides_top", shown=rows, total=len(df)))
+    return table(df.head(rows), columns, key=key)
+
+
 def table(df: pd.DataFrame, columns: list[str], key: str, select: bool = False, height="auto"):
     """A read-only table; with `select`, single-row selection that reruns the page."""
     kwargs = dict(on_select="rerun", selection_mode="single-row") if select else {}

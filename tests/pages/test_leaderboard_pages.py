@@ -123,3 +123,24 @@ def test_morning_check_for_a_regional_manager(env):
     # E3 is open and has never sold.
     assert "东三店（E3）：营业但无销售 · 从未成交" in html
 
+
+
+def test_a_long_guide_ranking_shows_its_top_and_says_how_many(tmp_path):
+    """Over lv.TOP_ROWS guides the table shows the first TOP_ROWS in rank order
+    and says how many there are (the page's export gets the whole frame)."""
+    from dashboard.ui import leaderboard_view as lv
+    from streamlit.testing.v1 import AppTest
+    n = lv.TOP_ROWS + 7
+
+    def app():
+        import pandas as pd
+        from dashboard.ui import leaderboard_view as lv
+        rows = lv.TOP_ROWS + 7
+        df = pd.DataFrame({"rank": range(1, rows + 1), "guide_id": [f"G{i:04d}" for i in range(rows)],
+                           "sales": [float(rows - i) for i in range(rows)]})
+        lv.top_table(df, ["rank", "guide_id", "sales"], key="g")
+
+    at = AppTest.from_function(app).run()
+    shown = at.dataframe[0].value
+    assert len(shown) == lv.TOP_ROWS and shown.iloc[0, 1] == "G0000" and shown.iloc[-1, 1] == f"G{lv.TOP_ROWS - 1:04d}"
+    assert any(f"前 {lv.TOP_ROWS} 名（共 {n} 名）" in c.value for c in at.caption)

@@ -7,6 +7,8 @@ MESSAGES = {
     "lb.stores": ("门店排行", "Store ranking"),
     "lb.stores_hint": ("点选门店查看其导购", "Pick a store to see its guides"),
     "lb.guides": ("导购排行", "Guide ranking"),
+    "lb.guides_top": ("显示排名前 {shown} 名（共 {total} 名）；完整名单请导出，或下钻到大区、门店查看",
+                      "Showing the top {shown} of {total}; export for the full list, or drill down to a region or store"),
     "lb.concentration": ("导购集中度", "Guide concentration"),
     "lb.concentration_text": ("前 {top_pct} 的导购（{top} / {n} 人）贡献了 {share} 的微商城销售额",
                               "The top {top_pct} of guides ({top} of {n}) make {share} of WeMall sales"),
