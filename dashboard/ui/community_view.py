@@ -168,10 +168,7 @@ def open_group(view: View) -> str | None:
 
 
 def set_group(group_id: str | None) -> None:
-    if group_id:
-        st.query_params[URL_KEY] = group_id
-    elif URL_KEY in st.query_params:
-        del st.query_params[URL_KEY]
+    drill_state.set_param(URL_KEY, group_id)
     drill_state.bump_nonce("_cm_nonce")
 
 

@@ -61,6 +61,19 @@ def picked(event, df: pd.DataFrame, id_column: str, key: str, kind: str = "rows"
     return True, (df.iloc[rows[0]][id_column] if rows else None)
 
 
+def set_param(key: str, value) -> None:
+    """One URL parameter set to `value`, or removed when it is empty."""
+    if value:
+        st.query_params[key] = str(value)
+    elif key in st.query_params:
+        del st.query_params[key]
+
+
+def url_from_widget(widget_key: str, url_key: str) -> None:
+    """A picker's on_change: the URL parameter takes the widget's new value."""
+    set_param(url_key, st.session_state.get(widget_key))
+
+
 def nonce(name: str) -> int:
     return st.session_state.get(name, 0)
 
@@ -111,13 +124,8 @@ class Drill:
 
     def go(self, *values) -> None:
         """Set the path to `values` (level 0 first; missing or None levels cleared)."""
-        qp = st.query_params
         for i, level in enumerate(self.levels):
-            value = values[i] if i < len(values) else None
-            if value:
-                qp[level.url_key] = str(value)
-            elif level.url_key in qp:
-                del qp[level.url_key]
+            set_param(level.url_key, values[i] if i < len(values) else None)
         bump_nonce(self._nonce_key)
 
     def follow(self, i: int, event, rows: pd.DataFrame, widget_key: str, kind: str = "rows") -> None:

@@ -172,10 +172,6 @@ def attention_html(text: str) -> str:
     return f'<div class="mc-att">{html.escape(text)}</div>'
 
 
-def attention_item(text: str) -> None:
-    st.markdown(attention_html(text), unsafe_allow_html=True)
-
-
 def attention_block(texts) -> None:
     """Several attention items in one element: a region's morning check lists
     hundreds, and each element of its own costs the rerun ~0.5 ms."""

@@ -126,14 +126,6 @@ def pick_key(wanted: str | None) -> str:
     return f"live_pick_{wanted or ''}"
 
 
-def _on_pick(key: str) -> None:
-    choice = st.session_state.get(key)
-    if choice:
-        st.query_params[URL_KEY] = choice
-    elif URL_KEY in st.query_params:
-        del st.query_params[URL_KEY]
-
-
 def chosen_live(facts: pd.DataFrame, picked=None):
     """The session in the URL (live=ID, the one truth) if it is on screen; a
     pick in the table or the selector writes the URL. Returns its live-tail
@@ -150,8 +142,8 @@ def chosen_live(facts: pd.DataFrame, picked=None):
     labels = {r["live_id"]: _label(r) for _, r in facts.iterrows()}
     options = [""] + ids
     key = pick_key(wanted)
-    st.selectbox(t("live.pick"), options, index=options.index(wanted or ""), key=key, on_change=_on_pick,
-                 args=(key,), format_func=lambda v: labels.get(v, t("live.pick_none")))
+    st.selectbox(t("live.pick"), options, index=options.index(wanted or ""), key=key,
+                 on_change=drill_state.url_from_widget, args=(key, URL_KEY), format_func=lambda v: labels.get(v, t("live.pick_none")))
     return facts[facts["live_id"] == wanted].iloc[0] if wanted else None
 
 

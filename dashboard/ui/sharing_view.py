@@ -81,14 +81,8 @@ def _narrowed(view: View, **kw) -> View:
 
 
 def _set_path(region=None, store=None) -> None:
-    qp = st.query_params
-    for k, v in (("sh_region", region), ("sh_store", store)):
-        if v:
-            qp[k] = v
-        elif k in qp:
-            del qp[k]
-    if "sh_q" in qp:
-        del qp["sh_q"]
+    for k, v in (("sh_region", region), ("sh_store", store), ("sh_q", None)):
+        drill_state.set_param(k, v)
     drill_state.bump_nonce(NONCE)
 
 
@@ -240,14 +234,6 @@ def quadrant_key(current: str | None) -> str:
     return f"{PICK}_{current or ''}"
 
 
-def _on_quadrant(key: str) -> None:
-    qp = st.query_params
-    if st.session_state.get(key):
-        qp["sh_q"] = st.session_state[key]
-    elif "sh_q" in qp:
-        del qp["sh_q"]
-
-
 def quadrant(view: View, guides: pd.DataFrame) -> None:
     st.subheader(t("sh.quadrant"), anchor=False)
     diag = run_metric("share-diagnosis", view)
@@ -303,7 +289,7 @@ def quadrant(view: View, guides: pd.DataFrame) -> None:
         qp["sh_q"] = current = clicked
     key = quadrant_key(current)
     pick = st.radio(t("sh.quadrant_pick"), keys, index=keys.index(current) if current else None, key=key,
-                    horizontal=True, on_change=_on_quadrant, args=(key,),
+                    horizontal=True, on_change=drill_state.url_from_widget, args=(key, "sh_q"),
                     format_func=lambda k: t("sh.quadrant_count", name=diagnosis_label(by_key[k]),
                                             n=counts.get(by_key[k], 0)))
     if pick:
