@@ -112,12 +112,14 @@ class Memo:
     """Frames that several metrics of one page share, so one query answers
     them all: keyed by the reader's file, database version, scope and filters
     plus the caller's key (never stale), bounded (least recently used out
-    first), registered in MEMOS; callers get a copy."""
+    first), registered in MEMOS; callers get a copy. One computation per key
+at a time: a second caller waits for the first's frame."""
 
     def __init__(self, size: int = 32):
         self.size = size
         self._items: "OrderedDict[tuple, pd.DataFrame]" = OrderedDict()
         self._lock = threading.Lock()
+        self._running: dict[tuple, threading.Event] = {}  # keys being computed now
         MEMOS.append(self.clear)
 
     def clear(self) -> None:
@@ -129,16 +131,27 @@ class Memo:
         version = getattr(db, "version", None)
         full = (str(getattr(db, "path", id(db))), str(version() if callable(version) else version),
                 reader.scope.key(), reader.filters.key(), *key)
-        with self._lock:
-            hit = self._items.get(full)
-            if hit is not None:
-                self._items.move_to_end(full)
-                return hit.copy()
-        df = compute()
-        with self._lock:
-            self._items[full] = df
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+        while True:
+            with self._lock:
+                hit = self._items.get(full)
+                if hit is not None:
+                    self._items.move_to_end(full)
+                    return hit.copy()
+                running = self._running.get(full)
+                if running is None:  # ours to compute; metrics of one page started side by side wait for it
+                    running = self._running[full] = threading.Event()
+                    break
+            running.wait()
+        try:
+            df = compute()
+            with self._lock:
+                self._items[full] = df
+                while len(self._items) > self.size:
+                    self._items.popitem(last=False)
+        finally:
+            with self._lock:
+                self._running.pop(full, None)
+            running.set()
         return df.copy()
 
 

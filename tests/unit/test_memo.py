@@ -30,3 +30,42 @@ def test_a_memo_never_serves_one_scope_or_version_anothers_frame(tmp_path):
     assert stores(everything) == ["S3"] and len(calls) == 4
     clear_memos()
     assert stores(everything) == ["S3"] and len(calls) == 5
+
+
+def test_callers_asking_at_once_share_one_computation_and_a_failure_is_not_kept(tmp_path):
+    """Ten sessions opening the same view compute its shared frame once; the
+    others wait for it. A computation that fails leaves nothing behind: the
+    next caller computes again."""
+    import threading
+    import time
+
+    import pytest
+
+    path = build_db(tmp_path / "m.duckdb", stores=[store_row("S1", region="华东")])
+    reader, memo, calls = Reader(Database(path), Scope.everything()), Memo(), []
+    started = threading.Barrier(10)
+
+    def compute():
+        calls.append(1)
+        time.sleep(0.2)                                                   # long enough for all to arrive
+        return reader.query("SELECT store_id FROM stores")
+
+    results = []
+
+    def ask():
+        started.wait()
+        results.append(list(memo.get(reader, ("stores",), compute)["store_id"]))
+
+    threads = [threading.Thread(target=ask) for _ in range(10)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert results == [["S1"]] * 10 and len(calls) == 1
+
+    def fail():
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        memo.get(reader, ("other",), fail)
+    assert list(memo.get(reader, ("other",), compute)["store_id"]) == ["S1"] and len(calls) == 2
