@@ -40,10 +40,10 @@ def diagnosis_label(value) -> str:
     return t(f"sh.diag.{key}") if key else "—"
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
 def _display(df: pd.DataFrame, columns: tuple[str, ...], lang: str) -> pd.DataFrame:
-    """lv.display_frame of a table, cached per content and language: formatting
-    thousands of guide rows cell by cell is the slow part of a rerun."""
+    """lv.display_frame of a table (in the user's language, `lang`). Not an
+    st.cache_data: its key would be the frame itself, hashed on every rerun
+    for about as long as formatting it now takes (format.shown is vectorised)."""
     shown = df[list(columns)].copy()
     if "diagnosis" in columns:
         shown["diagnosis"] = [diagnosis_label(v) for v in shown["diagnosis"]]
