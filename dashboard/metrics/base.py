@@ -113,7 +113,7 @@ class Memo:
     them all: keyed by the reader's file, database version, scope and filters
     plus the caller's key (never stale), bounded (least recently used out
     first), registered in MEMOS; callers get a copy. One computation per key
-at a time: a second caller waits for the first's frame."""
+    at a time: a second caller waits for the first's frame."""
 
     def __init__(self, size: int = 32):
         self.size = size
@@ -138,7 +138,7 @@ at a time: a second caller waits for the first's frame."""
                     self._items.move_to_end(full)
                     return hit.copy()
                 running = self._running.get(full)
-                if running is None:  # ours to compute; metrics of one page started side by side wait for it
+                if running is None:  # ours to compute; sessions asking for the same rows meanwhile wait
                     running = self._running[full] = threading.Event()
                     break
             running.wait()

@@ -40,8 +40,8 @@ def diagnosis_label(value) -> str:
     return t(f"sh.diag.{key}") if key else "—"
 
 
-def _display(df: pd.DataFrame, columns: tuple[str, ...], lang: str) -> pd.DataFrame:
-    """lv.display_frame of a table (in the user's language, `lang`). Not an
+def _display(df: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    """lv.display_frame of a table, in the user's language. Not an
     st.cache_data: its key would be the frame itself, hashed on every rerun
     for about as long as formatting it now takes (format.shown is vectorised)."""
     shown = df[list(columns)].copy()
@@ -53,7 +53,7 @@ def _display(df: pd.DataFrame, columns: tuple[str, ...], lang: str) -> pd.DataFr
 def _table(df: pd.DataFrame, columns: list[str], key: str, select: bool = False):
     """lv.table (a read-only table; with `select`, single-row selection that reruns the page)."""
     kwargs = dict(on_select="rerun", selection_mode="single-row") if select else {}
-    return st.dataframe(_display(df, tuple(columns), language()), hide_index=True, key=key, height="auto",
+    return st.dataframe(_display(df, tuple(columns)), hide_index=True, key=key, height="auto",
                         **kwargs)
 
 
