@@ -18,6 +18,7 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
+from .. import single_flight
 from ..columns import Col, cols, declare
 from ..period import Period
 from ..reader import Reader
@@ -131,28 +132,19 @@ class Memo:
         version = getattr(db, "version", None)
         full = (str(getattr(db, "path", id(db))), str(version() if callable(version) else version),
                 reader.scope.key(), reader.filters.key(), *key)
-        while True:
-            with self._lock:
-                hit = self._items.get(full)
-                if hit is not None:
-                    self._items.move_to_end(full)
-                    return hit.copy()
-                running = self._running.get(full)
-                if running is None:  # ours to compute; sessions asking for the same rows meanwhile wait
-                    running = self._running[full] = threading.Event()
-                    break
-            running.wait()
-        try:
-            df = compute()
+        def lookup():  # the stored frame itself: never changed, copied once below
+            hit = self._items.get(full)
+            if hit is not None:
+                self._items.move_to_end(full)
+            return hit
+
+        def store(df: pd.DataFrame) -> None:
             with self._lock:
                 self._items[full] = df
                 while len(self._items) > self.size:
                     self._items.popitem(last=False)
-        finally:
-            with self._lock:
-                self._running.pop(full, None)
-            running.set()
-        return df.copy()
+
+        return single_flight.get_or_compute(self._lock, self._running, full, lookup, compute, store).copy()
 
 
 def metric(name: str, columns, grain: str, options: dict | None = None, as_of_only: bool = False):

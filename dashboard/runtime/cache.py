@@ -23,7 +23,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from .. import settings
+from .. import settings, single_flight
 from ..asof import latest_complete_day
 from .. import clock
 from ..filter_options import FilterOptions, resolve
@@ -64,25 +64,15 @@ class ResultCache:
         per key at a time: sessions asking for the same view meanwhile (a
         meeting opening the same link, every manager's 9 o'clock check) wait
         for it instead of running the same queries side by side."""
-        while True:
-            with self._lock:
-                item = self._items.get(key)
-                if item is not None and item[0] > self._clock():
-                    self._items.move_to_end(key)
-                    return item[2].copy()
-                running = self._running.get(key)
-                if running is None:
-                    running = self._running[key] = threading.Event()
-                    break
-            running.wait()  # then read what it stored (or compute, if it failed or was too big to keep)
-        try:
-            df = compute()
-            self._store(key, df)
-        finally:
-            with self._lock:
-                self._running.pop(key, None)
-            running.set()
-        return df.copy()
+        def lookup():  # the stored frame itself: never changed, copied once below
+            item = self._items.get(key)
+            if item is not None and item[0] > self._clock():
+                self._items.move_to_end(key)
+                return item[2]
+            return None
+
+        return single_flight.get_or_compute(self._lock, self._running, key, lookup, compute,
+                                            lambda frame: self._store(key, frame)).copy()
 
     def _store(self, key: Hashable, df: pd.DataFrame) -> None:
         size = int(df.memory_usage(index=True, deep=True).sum())
