@@ -107,12 +107,32 @@ LEFT JOIN ref f ON f.member_id = c.member_id
 ORDER BY c.group_id, c.member_id
 """
 
+
 GROUPS_SQL = "SELECT group_id, group_name, store_id FROM groups"
 
 
 def _fraction(values, threshold) -> np.ndarray:
     values = np.asarray(values, dtype="float64")
     return np.ones_like(values) if threshold <= 0 else np.minimum(1.0, values / float(threshold))
+
+
+def _competition_rank(score: np.ndarray, is_koc: np.ndarray) -> pd.array:
+    """Rank of each non-KOC's score among the non-KOCs', highest 1, ties sharing
+    the smallest rank (competition ranking, as Series.rank(method="min",
+    ascending=False)); missing for KOCs."""
+    potential = score[~is_koc]
+    descending = np.sort(potential)[::-1]
+    ranks = np.zeros(len(score), dtype="int64")
+    ranks[~is_koc] = np.searchsorted(-descending, -potential, side="left") + 1
+    return pd.arrays.IntegerArray(ranks, mask=is_koc.copy())
+
+
+def _dates(values: pd.Series) -> np.ndarray:
+    """datetime64 days as datetime.date objects, NaT kept (as Series.dt.date gives them)."""
+    days = values.to_numpy(dtype="datetime64[D]")
+    out = days.astype(object)
+    out[np.isnat(days)] = pd.NaT
+    return out
 
 
 def koc_frame(reader: Reader, args: MetricArgs) -> pd.DataFrame:
@@ -135,15 +155,15 @@ def koc_frame(reader: Reader, args: MetricArgs) -> pd.DataFrame:
     df["score"] = np.where(is_koc, 1.0, np.minimum(np.maximum(activity, referral), 0.9999))
     # Rows come ordered by group_id, member_id: a stable sort by group, KOCs
     # first, score descending keeps member_id order among ties.
-    codes, _ = pd.factorize(df["group_id"])
+    codes, group_ids = pd.factorize(df["group_id"])
     order = np.lexsort((-df["score"].to_numpy(), ~is_koc, codes))
     df = df.iloc[order].reset_index(drop=True)
-    groups = reader.query(GROUPS_SQL).set_index("group_id")
+    # Each group's name and store looked up once, then taken by its code.
+    groups = reader.query(GROUPS_SQL).set_index("group_id").reindex(group_ids)
     for c in ("group_name", "store_id"):
-        df[c] = df["group_id"].map(groups[c]).astype(object)
-    potential = df["score"].where(~df["is_koc"])
-    df["potential_rank"] = potential.rank(method="min", ascending=False).astype("Int64")
-    df["last_active_on"] = pd.to_datetime(df["last_active_on"]).dt.date
+        df[c] = groups[c].to_numpy(dtype=object)[codes[order]]
+    df["potential_rank"] = _competition_rank(df["score"].to_numpy(), df["is_koc"].to_numpy(bool))
+    df["last_active_on"] = _dates(df["last_active_on"])
     return df[COLUMNS]
 
 

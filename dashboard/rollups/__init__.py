@@ -89,12 +89,16 @@ def _stamp(con, r: Rollup) -> None:
     con.execute("INSERT OR REPLACE INTO _meta VALUES (?, ?)", [f"rollup:{r.name}", fingerprint(r)])
 
 
-def build(con) -> None:
-    """(Re)build every rollup in the file being written, in dependency order."""
+def build(con, log: list | None = None) -> None:
+    """(Re)build every rollup in the file being written, in dependency order;
+    `log`, if given, gets (name, "whole", seconds) per rollup."""
     for r in ROLLUPS:
+        started = time.monotonic()
         con.execute(f"DROP TABLE IF EXISTS {r.name}")
         _create(con, r, r.name)
         _stamp(con, r)
+        if log is not None:
+            log.append((r.name, "whole", round(time.monotonic() - started, 2)))
 
 
 # -- incremental publish -------------------------------------------------------

@@ -27,7 +27,7 @@ rows belong to no store and no guide, so the gate keeps them only then).
 """
 from __future__ import annotations
 
-from .model import Gate, Refresh, Rollup
+from .model import SLICE_MARKER, Gate, Refresh, Rollup
 
 # Days after joining at which the cumulative GMV is kept: channel-cohorts'
 # checkpoints, which include channel-roi's windows 7, 30 and 90.
@@ -85,8 +85,8 @@ CHANNEL_FAN_SALES = Rollup(
     f"""
 SELECT m.joined_at, m.member_key, m.channel_id, m.home_key, o.store_id, o.guide_id,
        {_window_sums()}
-FROM channel_fans m
-JOIN orders o ON o.member_id = m.member_id
+FROM (SELECT * FROM channel_fans WHERE TRUE {SLICE_MARKER}) m
+JOIN (SELECT * FROM orders WHERE TRUE {SLICE_MARKER}) o ON o.member_id = m.member_id
 WHERE o.ordered_at >= m.joined_at AND o.ordered_at < m.joined_at + INTERVAL '{max(DAYS)}' DAY
 GROUP BY m.joined_at, m.member_key, m.channel_id, m.home_key, o.store_id, o.guide_id""",
     "joined_at, member_key, store_id, guide_id",
@@ -97,31 +97,47 @@ GROUP BY m.joined_at, m.member_key, m.channel_id, m.home_key, o.store_id, o.guid
     # thousand rows.
     Gate(store="store_id", guide="guide_id", parent=("home_key", "member_homes", "home_key")),
     refresh=Refresh((("orders", "member_id"),), "member_key IN (SELECT member_key FROM channel_fans WHERE member_id IN {values})"),
+    # Every group is one fan's: a slice of members at a time, both sides of the
+    # join narrowed alike (560 MB at scale 10 in one statement).
+    slice_by="member_id",
 )
 
 
 def _daily_sql() -> str:
     per_fan = ", ".join(f"sum(gmv_{d}) AS gmv_{d}, sum(orders_{d}) AS orders_{d}" for d in DAYS)
-    sums = ",\n       ".join(
-        f"CAST(coalesce(sum(p.gmv_{d}), 0) AS DECIMAL(18,2)) AS gmv_{d}, "
-        f"count(p.member_key) FILTER (WHERE p.orders_{d} >= 1) AS buyers_{d}, "
-        f"count(p.member_key) FILTER (WHERE p.orders_{d} >= 2) AS repeaters_{d}" for d in DAYS)
+    day_sums = ",\n         ".join(
+        f"sum(gmv_{d}) AS gmv_{d}, count(*) FILTER (WHERE orders_{d} >= 1) AS buyers_{d}, "
+        f"count(*) FILTER (WHERE orders_{d} >= 2) AS repeaters_{d}" for d in DAYS)
+    shown = ",\n       ".join(
+        f"CAST(coalesce(s.gmv_{d}, 0) AS DECIMAL(18,2)) AS gmv_{d}, coalesce(s.buyers_{d}, 0) AS buyers_{d}, "
+        f"coalesce(s.repeaters_{d}, 0) AS repeaters_{d}" for d in DAYS)
+    # A fan's rows in channel_fan_sales carry its joined_at and channel: its
+    # sums are summed into its (joined day, channel) without joining the fans
+    # back to every fan's sums (that join and the sums were held at once).
     return f"""
 WITH per_fan AS (
   -- what the unnarrowed view shows: every order of a store the stores table knows
-  SELECT member_key, {per_fan}
+  SELECT CAST(joined_at AS DATE) AS day, channel_id, member_key, {per_fan}
   FROM channel_fan_sales
-  WHERE store_id IN (SELECT store_id FROM stores)
-  GROUP BY member_key
+  WHERE store_id IN (SELECT store_id FROM stores) {SLICE_MARKER}
+  GROUP BY CAST(joined_at AS DATE), channel_id, member_key
+), fan_sales AS (
+  SELECT day, channel_id,
+         {day_sums}
+  FROM per_fan
+  GROUP BY day, channel_id
+), fans AS (
+  SELECT CAST(joined_at AS DATE) AS day, channel_id, count(*) AS new_fans,
+         count(*) FILTER (WHERE retained) AS retained_fans, max(joined_at) AS last_joined
+  FROM channel_fans
+  WHERE TRUE {SLICE_MARKER}
+  GROUP BY CAST(joined_at AS DATE), channel_id
 )
-SELECT CAST(f.joined_at AS DATE) AS day, f.channel_id,
-       CAST(NULL AS VARCHAR) AS store_id, CAST(NULL AS VARCHAR) AS guide_id,
-       count(*) AS new_fans, count(*) FILTER (WHERE f.retained) AS retained_fans,
-       max(f.joined_at) AS last_joined,
-       {sums}
-FROM channel_fans f
-LEFT JOIN per_fan p ON p.member_key = f.member_key
-GROUP BY CAST(f.joined_at AS DATE), f.channel_id"""
+SELECT f.day, f.channel_id, CAST(NULL AS VARCHAR) AS store_id, CAST(NULL AS VARCHAR) AS guide_id,
+       f.new_fans, f.retained_fans, f.last_joined,
+       {shown}
+FROM fans f
+LEFT JOIN fan_sales s ON s.day = f.day AND s.channel_id = f.channel_id"""
 
 
 def _daily_delta(con) -> str:
@@ -169,6 +185,9 @@ CHANNEL_DAILY = Rollup(
     # (metrics read them then, and channel_fans / channel_fan_sales otherwise).
     Gate(store="store_id", store_nullable=True, guide="guide_id"),
     refresh=Refresh((("channel_fan_sales", "member_key"),), "TRUE", custom=lambda con, rows_of: _daily_delta(con)),
+    # Every group, and every fan's sums, is of one joined day: a slice of days at
+    # a time (every fan's sums at once: out of 2 GB at 100M orders).
+    slice_by="CAST(joined_at AS DATE)",
 )
 
 ROLLUPS: tuple[Rollup, ...] = (CHANNEL_FANS, CHANNEL_FANS_MONTHLY, CHANNEL_FAN_SALES, CHANNEL_DAILY)

@@ -22,7 +22,7 @@ period's lives are read by range (sorted by started_at).
 """
 from __future__ import annotations
 
-from .model import Gate, Refresh, Rollup
+from .model import SLICE_MARKER, Gate, Refresh, Rollup
 
 # Whether the scope shows a member (the scoped `members`) depends on its store
 # and its guide only: its store in view, or no store while nothing narrows the
@@ -174,12 +174,13 @@ LIVE_INVITEES = Rollup(
     "with the guide's store, the member's home_key, whether the member viewed the live (a live_viewers "
     "row), whether it has live or tail orders (a live_member_sales row, any store), and how many guides "
     "(of any store / of this guide's store) invited the member to the live",
-    """
+    f"""
 WITH inv AS (
   SELECT i.live_id, s.started_at, i.guide_id, g.store_id AS guide_store_id, i.member_id
   FROM live_invites i
   JOIN live_sessions s ON s.live_id = i.live_id
   JOIN guides g ON g.guide_id = i.guide_id
+  WHERE TRUE {SLICE_MARKER}
 )
 SELECT i.live_id, i.started_at, i.guide_id, i.guide_store_id, i.member_id, mh.home_key,
        (v.member_id IS NOT NULL) AS viewed,
@@ -197,6 +198,8 @@ LEFT JOIN live_viewers v ON v.live_id = i.live_id AND v.member_id = i.member_id
     # live_invites and live_viewers only narrowed (a change to them rebuilds it).
     refresh=Refresh((("live_member_sales", "live_id"), ("live_invites", "live_id"), ("live_viewers", "live_id")),
                     "live_id IN {values}"),
+    # Its windows partition by (live, member): a slice of members at a time.
+    slice_by="i.member_id",
 )
 
 LIVE_AUDIENCE_WHOLE = Rollup(

@@ -18,7 +18,7 @@ Sums of money stay DECIMAL; counts are BIGINT.
 """
 from __future__ import annotations
 
-from .model import Gate, Refresh, Rollup
+from .model import SLICE_MARKER, Gate, Refresh, Rollup
 from .sales import NEVER
 
 # The share of an order or a visit, when some scope can see it.
@@ -143,20 +143,38 @@ GROUP BY CAST(ordered_at AS DATE), store_id, guide_id""",
 # start: a plain count; likewise with prev_region_day when the view is exactly
 # one region (its stores kept whole, nothing else narrowing). Under any other
 # narrowing, count(DISTINCT member_key).
+# Every member who visited a share numbered once (member_key), so
+# share_visitor_days' slices share one numbering: a slice numbering its own
+# visitors would give two members of different slices the same key.
+VISITOR_KEYS = Rollup(
+    "visitor_keys",
+    "one row per member_id with a share visit: its integer member_key (by member_id)",
+    """
+SELECT member_id, CAST(row_number() OVER (ORDER BY member_id) AS INTEGER) AS member_key
+FROM (SELECT DISTINCT member_id FROM share_visits WHERE member_id IS NOT NULL) m""",
+    "member_key",
+    # Read by no metric (share_visitor_days carries the key): a member's key is
+    # seen when the member is.
+    Gate(parent=("member_id", "members", "member_id")),
+)
+
 SHARE_VISITOR_DAYS = Rollup(
     "share_visitor_days",
     "one row per (day, store_id, guide_id, member) with visits of a share (the share's store/guide, "
     "NULL when no scope shows the share; member_key NULL for anonymous visits)",
     f"""
-WITH keys AS (
-  SELECT member_id, CAST(row_number() OVER (ORDER BY member_id) AS INTEGER) AS member_key
-  FROM (SELECT DISTINCT member_id FROM share_visits WHERE member_id IS NOT NULL) m
-), visited AS (
-  SELECT CAST(v.visited_at AS DATE) AS day, sh.store_id, sh.guide_id, k.member_key, count(*) AS visits
+WITH joined AS MATERIALIZED (
+  -- joined first, then grouped: the joins' tables are gone before the groups
+  -- are made (in one pipeline both were held, out of memory at scale 10 in 200 MB)
+  SELECT CAST(v.visited_at AS DATE) AS day, sh.store_id, sh.guide_id, k.member_key
   FROM share_visits v
   LEFT JOIN {_KNOWN_SHARES} sh ON sh.share_id = v.share_id
-  LEFT JOIN keys k ON k.member_id = v.member_id
-  GROUP BY CAST(v.visited_at AS DATE), sh.store_id, sh.guide_id, k.member_key
+  LEFT JOIN visitor_keys k ON k.member_id = v.member_id
+  WHERE TRUE {SLICE_MARKER}
+), visited AS (
+  SELECT day, store_id, guide_id, member_key, count(*) AS visits
+  FROM joined
+  GROUP BY day, store_id, guide_id, member_key
 ), ordered AS (
   -- The day of the member's previous row (any store / the same region), rows in
   -- (day, store, guide) order: on the first row of a (member, day) it is the
@@ -177,6 +195,10 @@ SELECT day, store_id, guide_id, member_key, CAST(visits AS BIGINT) AS visits,
 FROM ordered""",
     "day, store_id, guide_id, member_key",
     Gate(store="store_id", store_nullable=True, guide="guide_id"),
+    # Its windows partition by member (anonymous visits, hash(NULL), all in one
+    # slice): a slice of visitors at a time, else its memory grows with the
+    # visits (900 MB at scale 10, out of 2 GB at 100).
+    slice_by="v.member_id",
 )
 
 # WeMall orders of a known store (the scoped orders join the stores), with the
@@ -195,7 +217,7 @@ _WEMALL = f"""
   FROM orders o
   JOIN stores st ON st.store_id = o.store_id
   LEFT JOIN {_KNOWN_SHARES} sh ON sh.share_id = o.share_id
-  WHERE o.channel = 'wemall'"""
+  WHERE o.channel = 'wemall' {SLICE_MARKER}"""
 
 WEMALL_SOURCE_DAYS = Rollup(
     "wemall_source_days",
@@ -213,6 +235,9 @@ FROM wm
 GROUP BY day, store_id, guide_id, share_store_id, share_guide_id, target""",
     "day, store_id, guide_id",
     Gate(store="store_id", guide="guide_id"),
+    # Every group is one store's: a slice of stores at a time (the join with
+    # the shares and the groups: 690 MB at scale 10, out of 2 GB at 100).
+    slice_by="o.store_id",
     refresh=Refresh((("orders", "CAST(ordered_at AS DATE)"),), "day IN {values}"),
 )
 
@@ -235,5 +260,5 @@ GROUP BY CAST(o.ordered_at AS DATE), o.store_id, o.guide_id, extract(hour FROM o
     refresh=Refresh((("orders", "CAST(ordered_at AS DATE)"),), "day IN {values}"),
 )
 
-ROLLUPS: tuple[Rollup, ...] = (GUIDE_KEYS, GUIDE_SHARE_DAYS, GUIDE_SHARE_OTHER, SHARE_PAIRS, SHARE_ORDER_DAYS, SHARE_VISITOR_DAYS,
-                               WEMALL_SOURCE_DAYS, WEMALL_HOURS)
+ROLLUPS: tuple[Rollup, ...] = (GUIDE_KEYS, GUIDE_SHARE_DAYS, GUIDE_SHARE_OTHER, SHARE_PAIRS, SHARE_ORDER_DAYS,
+                               VISITOR_KEYS, SHARE_VISITOR_DAYS, WEMALL_SOURCE_DAYS, WEMALL_HOURS)
