@@ -107,7 +107,6 @@ LEFT JOIN ref f ON f.member_id = c.member_id
 ORDER BY c.group_id, c.member_id
 """
 
-
 GROUPS_SQL = "SELECT group_id, group_name, store_id FROM groups"
 
 

@@ -131,18 +131,6 @@ GROUP BY CAST(ordered_at AS DATE), store_id, guide_id""",
     refresh=Refresh((("orders", "CAST(ordered_at AS DATE)"),), "day IN {values}"),
 )
 
-# Share visits by the visited share's store and guide (NULL for a share no
-# scope shows), one row per (day, store, guide, member) with its visit count;
-# anonymous visits (member_id NULL) on one row per (day, store, guide) with
-# member_key NULL. Distinct visitors as buyer_days counts buyers: on the one
-# row that represents a (member, day), the member's previous visit day
-# (prev_day), and on the one that represents a (region of the share's store,
-# member, day) the member's previous visit day in that region
-# (prev_region_day). With nothing narrowing, the members who visited in
-# [start, end] are the representing rows in the period whose prev_day is before
-# start: a plain count; likewise with prev_region_day when the view is exactly
-# one region (its stores kept whole, nothing else narrowing). Under any other
-# narrowing, count(DISTINCT member_key).
 # Every member who visited a share numbered once (member_key), so
 # share_visitor_days' slices share one numbering: a slice numbering its own
 # visitors would give two members of different slices the same key.
@@ -158,6 +146,18 @@ FROM (SELECT DISTINCT member_id FROM share_visits WHERE member_id IS NOT NULL) m
     Gate(parent=("member_id", "members", "member_id")),
 )
 
+# Share visits by the visited share's store and guide (NULL for a share no
+# scope shows), one row per (day, store, guide, member) with its visit count;
+# anonymous visits (member_id NULL) on one row per (day, store, guide) with
+# member_key NULL. Distinct visitors as buyer_days counts buyers: on the one
+# row that represents a (member, day), the member's previous visit day
+# (prev_day), and on the one that represents a (region of the share's store,
+# member, day) the member's previous visit day in that region
+# (prev_region_day). With nothing narrowing, the members who visited in
+# [start, end] are the representing rows in the period whose prev_day is before
+# start: a plain count; likewise with prev_region_day when the view is exactly
+# one region (its stores kept whole, nothing else narrowing). Under any other
+# narrowing, count(DISTINCT member_key).
 SHARE_VISITOR_DAYS = Rollup(
     "share_visitor_days",
     "one row per (day, store_id, guide_id, member) with visits of a share (the share's store/guide, "
