@@ -138,6 +138,18 @@ def nothing_narrows(scope: Scope, filters: Filters) -> bool:
     return scope.unrestricted and not filters.narrows
 
 
+def one_whole_region(scope: Scope, filters: Filters) -> bool:
+    """The view is exactly one region's stores, each kept whole: the scope's and
+    the filter's regions leave one region, and nothing else narrows (no store
+    list, no other filter). A distinct count may then follow a chain kept per
+    region (share_visitor_days' prev_region_day, buyer_days')."""
+    others = [v for d, v in zip(DIMENSIONS, filters.values()) if d.name != "regions"]
+    if scope.denies_all or scope.stores is not None or any(others):
+        return False
+    chosen = [set(r) for r in (scope.regions, filters.regions or None) if r is not None]
+    return bool(chosen) and len(set.intersection(*chosen)) == 1
+
+
 def spend_visible(scope: Scope, filters: Filters) -> bool:
     """Spend is bought centrally (SPEC.md): it belongs to no region, store or
     guide, so it is visible only to an unrestricted scope with no narrowing

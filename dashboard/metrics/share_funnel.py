@@ -23,7 +23,7 @@ import pandas as pd
 
 from ..columns import cols
 from ..reader import Reader
-from ..scope import DIMENSIONS, Filters, Scope, nothing_narrows
+from ..scope import Filters, Scope, nothing_narrows, one_whole_region
 from .base import MetricArgs, metric, ratio
 
 DECLARED = cols("shares:count", "share_visits:count", "share_visitors:count", "share_orders:count", "share_sales:money",
@@ -62,11 +62,7 @@ def visitors_count(scope: Scope, filters: Filters) -> str:
     """How share_visitor_days counts distinct visitors for this view (exact in each case)."""
     if nothing_narrows(scope, filters):
         return VISITORS_FAST
-    others = [v for d, v in zip(DIMENSIONS, filters.values()) if d.name != "regions"]
-    if scope.denies_all or scope.stores is not None or any(others):
-        return VISITORS_EXACT
-    chosen = [set(r) for r in (scope.regions, filters.regions or None) if r is not None]
-    return VISITORS_ONE_REGION if chosen and len(set.intersection(*chosen)) == 1 else VISITORS_EXACT
+    return VISITORS_ONE_REGION if one_whole_region(scope, filters) else VISITORS_EXACT
 
 ANY_VISITS_SQL = "SELECT EXISTS (SELECT 1 FROM share_visitor_days) AS any_visits"
 

@@ -15,7 +15,7 @@ view reads about 90 days, not the 13 months between its windows.
 from __future__ import annotations
 
 from ..period import Period
-from ..rollups import EXACT, FAST, buyers_mode, prev_column
+from ..rollups import EXACT, FAST, REGION, REGION_PREV, buyers_mode, prev_column
 
 # Whitelisted grouping keys (identifiers cannot be bound) -> the rollup with that grain.
 ROLLUP_FOR = {"store_id": "daily_store_sales", "guide_id": "daily_sales", None: "daily_store_sales"}
@@ -107,9 +107,10 @@ def buyers_sql(reader, key: str | None, w: str = "") -> str:
     mode = buyers_mode(reader.scope, reader.filters, key)
     fast = f"{prev_column(key)} < ${w}start_day"
     if key is None:
-        if mode == FAST:
+        if mode in (FAST, REGION):
+            chain = fast if mode == FAST else f"{REGION_PREV} < ${w}start_day"
             return f"""
-  SELECT count(*) AS members FROM buyer_days WHERE {_in(w)} AND {fast}"""
+  SELECT count(*) AS members FROM buyer_days WHERE {_in(w)} AND {chain}"""
         return f"""
   SELECT count(DISTINCT member_key) AS members FROM buyer_days WHERE {_in(w)}"""
     base = f"FROM buyer_days WHERE {_in(w)} AND {key} IS NOT NULL"

@@ -32,7 +32,7 @@ import time
 from .. import schema
 from . import channels, community, live, sales, sharing
 from .model import SLICE_MARKER, Gate, Refresh, Rollup
-from .sales import EXACT, FAST, NEVER, SPLIT, buyers_mode, prev_column
+from .sales import EXACT, FAST, NEVER, REGION, REGION_PREV, SPLIT, buyers_mode, prev_column
 
 ROLLUPS: tuple[Rollup, ...] = (sales.ROLLUPS + sharing.ROLLUPS + community.ROLLUPS + live.ROLLUPS
                                + channels.ROLLUPS)
@@ -41,8 +41,8 @@ BY_NAME = {r.name: r for r in ROLLUPS}
 if len(BY_NAME) != len(ROLLUPS):
     raise ValueError("two rollups share a name")
 
-__all__ = ["EXACT", "FAST", "NEVER", "SPLIT", "Gate", "Refresh", "Rollup", "ROLLUPS", "NAMES", "BY_NAME",
-           "buyers_mode", "prev_column", "build", "record_change", "refresh", "reads"]
+__all__ = ["EXACT", "FAST", "NEVER", "REGION", "REGION_PREV", "SPLIT", "Gate", "Refresh", "Rollup", "ROLLUPS", "NAMES",
+           "BY_NAME", "buyers_mode", "prev_column", "build", "record_change", "refresh", "reads"]
 
 
 # Slices of a rollup with `slice_by` (its windows over every member at once

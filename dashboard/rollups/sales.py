@@ -8,7 +8,7 @@ DECIMAL: a sum of rollup sums is exactly the sum of the orders.
 Distinct buyers over any period stay exact: `buyer_days` keeps one row per
 (day, store, guide, member) with a buying order, and on the one row that
 represents a (store, member, day) the member's previous buying day at that
-store (likewise per guide and overall). A member bought at a store in
+store (likewise per guide, per region of the store, and overall). A member bought at a store in
 [start, end] exactly when one representing row of that (store, member) lies in
 the period with its previous buying day before `start`; so the distinct count
 is a plain count: `count(*) ... WHERE prev_store_day < start`.
@@ -135,12 +135,15 @@ WITH bought AS (
   WHERE {_BUYING} {SLICE_MARKER}
   GROUP BY CAST(o.ordered_at AS DATE), o.store_id, o.guide_id, o.member_id
 ), numbered AS (
-  SELECT day, store_id, guide_id, member_id, member_key,
+  SELECT day, store_id, guide_id, member_id, member_key, region,
          row_number() OVER (PARTITION BY member_id, day ORDER BY store_id, guide_id NULLS FIRST) AS rep_any,
          row_number() OVER (PARTITION BY store_id, member_id, day ORDER BY guide_id NULLS FIRST) AS rep_store,
-         row_number() OVER (PARTITION BY guide_id, member_id, day ORDER BY store_id) AS rep_guide
-  FROM (SELECT b.day, b.store_id, b.guide_id, b.member_id, k.member_key
-        FROM bought b JOIN buyer_keys k ON k.member_id = b.member_id) j
+         row_number() OVER (PARTITION BY guide_id, member_id, day ORDER BY store_id) AS rep_guide,
+         row_number() OVER (PARTITION BY region, member_id, day ORDER BY store_id, guide_id NULLS FIRST)
+           AS rep_region
+  FROM (SELECT b.day, b.store_id, b.guide_id, b.member_id, k.member_key, st.region
+        FROM bought b JOIN buyer_keys k ON k.member_id = b.member_id
+        JOIN stores st ON st.store_id = b.store_id) j
 )
 SELECT day, store_id, guide_id, CAST(member_key AS INTEGER) AS member_key,
        CASE WHEN rep_any = 1 THEN coalesce(
@@ -150,7 +153,10 @@ SELECT day, store_id, guide_id, CAST(member_key AS INTEGER) AS member_key,
          AS prev_store_day,
        CASE WHEN rep_guide = 1 AND guide_id IS NOT NULL THEN coalesce(
          lag(day) OVER (PARTITION BY guide_id, member_id, rep_guide = 1 ORDER BY day), {NEVER}) END
-         AS prev_guide_day
+         AS prev_guide_day,
+       CASE WHEN rep_region = 1 THEN coalesce(
+         lag(day) OVER (PARTITION BY region, member_id, rep_region = 1 ORDER BY day), {NEVER}) END
+         AS prev_region_day
 FROM numbered""",
     "day, store_id, guide_id, member_key",
     Gate(store="store_id", guide="guide_id"),
@@ -183,9 +189,10 @@ ROLLUPS: tuple[Rollup, ...] = (DAILY_SALES, DAILY_STORE_SALES, BUYER_KEYS, BUYER
 
 # key -> the representing-row column of buyer_days
 _PREV = {"store_id": "prev_store_day", "guide_id": "prev_guide_day", None: "prev_any_day"}
+REGION_PREV = "prev_region_day"
 
 
-FAST, EXACT, SPLIT = "fast", "exact", "split"
+FAST, EXACT, SPLIT, REGION = "fast", "exact", "split", "region"
 
 
 def buyers_mode(scope, filters, key: str | None) -> str:
@@ -198,6 +205,8 @@ def buyers_mode(scope, filters, key: str | None) -> str:
     some guides' rows of a store); overall, only with no narrowing at all; by
     guide, with no store narrowing, and under one for every guide that sells
     in one store only (SPLIT: FAST for those, EXACT for multi_store_guides).
+    Overall for a view of exactly one whole region, REGION: FAST over the
+    per-region chain (prev_region_day), every (region, member) history kept.
     EXACT is count(DISTINCT member_key)."""
     if scope.denies_all:
         return EXACT
@@ -206,7 +215,10 @@ def buyers_mode(scope, filters, key: str | None) -> str:
         return EXACT if filters.guides else FAST
     if key == "guide_id":
         return SPLIT if stores_narrowed else FAST
-    return FAST if not stores_narrowed and not filters.guides else EXACT
+    if not stores_narrowed and not filters.guides:
+        return FAST
+    from ..scope import one_whole_region  # scope.py reads the rollups' gates: imported here, not at the top
+    return REGION if one_whole_region(scope, filters) else EXACT
 
 
 def prev_column(key: str | None) -> str:

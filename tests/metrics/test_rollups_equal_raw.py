@@ -6,7 +6,8 @@ and filter kind and for one day, a few days, a month and a year.
 The hand-built data (one line per case):
 - M1 buys at S1 from G1 and from G2 on the same day (one buyer, two rollup rows)
   and from G1 at S3 the day after (G1 sells in two stores, two regions);
-- M2 buys in the previous period and again in the period (a buyer in both);
+- M2 buys in the previous period and again in the period (a buyer in both),
+  in both regions; M6 buys at two stores of one region on one day;
 - M3's only order in the period is refunded in full (net 0: no order, no buyer),
   and M3 bought in the previous period; M4's order is refunded in part;
 - S1 and S2 tie on sales; guests (no member) buy; an order credits no guide;
@@ -65,6 +66,7 @@ def hand_db(tmp_path_factory):
             o("p03", "2026-02-27 10:00", "S1", 110, guide_id="G1", member_id="M6"),
             o("p04", "2026-02-26 10:00", "S3", 25, guide_id="G4", member_id="M2"),
             o("p05", "2026-01-20 10:00", "S4", 30, member_id="M2"),
+            o("p06", "2026-02-27 12:00", "S2", 15, guide_id="G3", member_id="M6"),  # M6: two 华东 stores a day
             # a year earlier
             o("y01", "2025-03-02 10:00", "S1", 200, guide_id="G1", member_id="M1"),
             o("y02", "2025-03-03 10:00", "S3", 200, guide_id="G4", member_id="M1", channel="wemall"),
@@ -83,6 +85,10 @@ SCOPES = {
     "guide G1": (Scope.everything(), Filters.of(guides=["G1"])),
     "guides G1 G3": (Scope.everything(), Filters.of(guides=["G1", "G3"])),
     "east + G1": (Scope.of(regions=["华东"]), Filters.of(guides=["G1"])),
+    "region filter south": (Scope.everything(), Filters.of(regions=["华南"])),
+    "east, filter east + south": (Scope.of(regions=["华东"]), Filters.of(regions=["华东", "华南"])),
+    "east, filter south": (Scope.of(regions=["华东"]), Filters.of(regions=["华南"])),
+    "both regions": (Scope.of(regions=["华东", "华南"]), Filters()),
     "nothing": (Scope.nothing(), Filters()),
 }
 
@@ -164,11 +170,15 @@ def test_hand_built_cases_are_really_there(hand_db):
     # under a region scope G1's history is cut in two: the exact DISTINCT path is taken
     modes = {(scope_name, key): rollups.buyers_mode(*SCOPES[scope_name], key)
              for scope_name in ("hq", "east", "guide G1", "east + G1") for key in ("store_id", "guide_id", None)}
+    # one whole region overall: the per-region chain (REGION); any other narrowing of the stores: exact
     assert modes == {("hq", "store_id"): "fast", ("hq", "guide_id"): "fast", ("hq", None): "fast",
-                     ("east", "store_id"): "fast", ("east", "guide_id"): "split", ("east", None): "exact",
+                     ("east", "store_id"): "fast", ("east", "guide_id"): "split", ("east", None): "region",
                      ("guide G1", "store_id"): "exact", ("guide G1", "guide_id"): "fast", ("guide G1", None): "exact",
                      ("east + G1", "store_id"): "exact", ("east + G1", "guide_id"): "split",
                      ("east + G1", None): "exact"}
+    assert [rollups.buyers_mode(*SCOPES[n], None) for n in ("region filter south", "east, filter east + south",
+                                                            "east, filter south", "both regions", "brand B1")] \
+        == ["region", "region", "exact", "exact", "exact"]
     # G1 sells in S1 and S3: under a region scope its buyers are counted the exact way
     assert reader.query("SELECT guide_id FROM multi_store_guides")["guide_id"].tolist() == ["G1"]
 
