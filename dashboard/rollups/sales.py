@@ -8,10 +8,11 @@ DECIMAL: a sum of rollup sums is exactly the sum of the orders.
 Distinct buyers over any period stay exact: `buyer_days` keeps one row per
 (day, store, guide, member) with a buying order, and on the one row that
 represents a (store, member, day) the member's previous buying day at that
-store (likewise per guide, per region of the store, and overall). A member bought at a store in
-[start, end] exactly when one representing row of that (store, member) lies in
-the period with its previous buying day before `start`; so the distinct count
-is a plain count: `count(*) ... WHERE prev_store_day < start`.
+store (likewise per guide, per region of the store, and overall). A member
+bought at a store in [start, end] exactly when one representing row of that
+(store, member) lies in the period with its previous buying day before
+`start`; so the distinct count is a plain count: `count(*) ... WHERE
+prev_store_day < start`.
 That holds while the scope keeps or drops each (store, member) history whole:
 see `buyers_mode` for when it does, and the exact `count(DISTINCT member_key)`
 used otherwise.
