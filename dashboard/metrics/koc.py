@@ -115,7 +115,7 @@ def _fraction(values, threshold) -> np.ndarray:
     return np.ones_like(values) if threshold <= 0 else np.minimum(1.0, values / float(threshold))
 
 
-def _competition_rank(score: np.ndarray, is_koc: np.ndarray) -> pd.array:
+def _competition_rank(score: np.ndarray, is_koc: np.ndarray) -> pd.arrays.IntegerArray:
     """Rank of each non-KOC's score among the non-KOCs', highest 1, ties sharing
     the smallest rank (competition ranking, as Series.rank(method="min",
     ascending=False)); missing for KOCs."""
