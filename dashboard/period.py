@@ -49,6 +49,17 @@ class Period:
         """Exclusive upper bound: midnight after the last day."""
         return datetime.combine(self.end + timedelta(days=1), time.min)
 
+    def whole_months(self) -> tuple[date, date]:
+        """The calendar months lying wholly inside the period, as [first, after):
+        the first day of the first and the first day after the last; both
+        end + 1 day when none does (so the period is [start, first) + the
+        months + [after, end])."""
+        first = self.start if self.start.day == 1 else (self.start.replace(day=28) + timedelta(days=4)).replace(day=1)
+        after = (self.end + timedelta(days=1)).replace(day=1)
+        if after <= first:
+            return self.end + timedelta(days=1), self.end + timedelta(days=1)
+        return first, after
+
     def previous(self) -> "Period":
         """环比: the same number of days immediately before."""
         return Period(self.start - timedelta(days=self.days), self.start - timedelta(days=1))

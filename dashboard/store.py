@@ -40,6 +40,11 @@ class SchemaMismatch(RuntimeError):
     pass
 
 
+class RollupsOutdated(SchemaMismatch):
+    """The file's rollups were built by other code (a rollup added or redefined
+    since): metrics would read columns or rows this code does not expect."""
+
+
 def open_read_only(path: str | os.PathLike) -> duckdb.DuckDBPyConnection:
     if not Path(path).exists():
         raise FileNotFoundError(f"database not found: {path}")
@@ -53,7 +58,21 @@ def open_read_only(path: str | os.PathLike) -> duckdb.DuckDBPyConnection:
         raise SchemaMismatch(
             f"{path}: schema version {row[0] if row else 'missing'}, this code needs {schema.SCHEMA_VERSION}; "
             "rebuild it (python -m dashboard demo) or reload the data")
+    stale = outdated_rollups(con)
+    if stale:
+        con.close()
+        shown = ", ".join(stale[:3]) + (f" and {len(stale) - 3} more" if len(stale) > 3 else "")
+        raise RollupsOutdated(
+            f"{path}: rollups built by other code ({shown}); "
+            f"rebuild them: python -m dashboard rollups --db {path}")
     return con
+
+
+def outdated_rollups(con) -> list[str]:
+    """The rollups this code defines whose stamp in `_meta` (rollups.fingerprint
+    of the code that built them) is missing or different."""
+    stamps = dict(con.execute("SELECT key, value FROM _meta WHERE key LIKE 'rollup:%'").fetchall())
+    return [r.name for r in rollups.ROLLUPS if stamps.get(f"rollup:{r.name}") != rollups.fingerprint(r)]
 
 
 def _file_identity(path: Path) -> tuple[str, int, int]:

@@ -12,6 +12,8 @@ import importlib
 import pkgutil
 import sys
 
+from ..store import SchemaMismatch
+
 FIRST = ("metric", "demo", "load", "users", "bench")  # --help lists these first
 
 
@@ -42,6 +44,6 @@ def main(argv=None) -> int:
         return args.func(args) or 0
     except KeyboardInterrupt:
         return 130
-    except (FileNotFoundError, ValueError, PermissionError) as exc:
+    except (FileNotFoundError, ValueError, PermissionError, SchemaMismatch) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

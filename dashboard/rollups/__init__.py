@@ -32,7 +32,7 @@ import time
 from .. import schema
 from . import channels, community, live, sales, sharing
 from .model import SLICE_MARKER, Gate, Refresh, Rollup
-from .sales import EXACT, FAST, NEVER, REGION, REGION_PREV, SPLIT, buyers_mode, prev_column
+from .sales import APPENDED, EXACT, FAST, NEVER, REGION, REGION_PREV, SPLIT, buyers_mode, prev_column
 
 ROLLUPS: tuple[Rollup, ...] = (sales.ROLLUPS + sharing.ROLLUPS + community.ROLLUPS + live.ROLLUPS
                                + channels.ROLLUPS)
@@ -115,6 +115,13 @@ def reads(r: Rollup) -> frozenset[str]:
 READS = {r.name: reads(r) for r in ROLLUPS}
 # Rollups some later rollup reads: when rebuilt whole, compared with what they were.
 _READ_BY_LATER = frozenset(n for names in READS.values() for n in names if n in BY_NAME)
+# Rollups a later custom refresh reads: it may need every row of each changed
+# value (channel_daily sums a fan's rows before and after), so those keep them
+# all; for the others the rows that differ are enough, since an ordinary
+# refresh recomputes the values they carry from the table itself (a new day
+# changes no earlier row of buyer_days, whose refresh recomputes whole members).
+_READ_BY_CUSTOM = frozenset(n for _r in ROLLUPS if _r.refresh is not None and _r.refresh.custom is not None
+                            for n in READS[_r.name] if n in BY_NAME)
 # (table, expr) pairs more than one refresh narrows by: their rows read once a publish.
 _USES = [src for _r in ROLLUPS if _r.refresh is not None for src in _r.refresh.sources]
 _SHARED = frozenset(src for src in _USES if _USES.count(src) > 1)
@@ -236,26 +243,34 @@ def _refresh_rows(con, r: Rollup, changed_sources: list[str], cache: dict) -> st
     if not _has_rows(con, "_refresh_values"):
         return "unchanged"
     if spec.custom is not None:
-        return spec.custom(con, lambda table, expr: _source_rows(con, table, expr, cache))
+        result = spec.custom(con, lambda table, expr: _source_rows(con, table, expr, cache))
+        if result is not None:
+            return result  # None: this change is not the custom one's case; refreshed the ordinary way
     rows = spec.rows.format(values="(SELECT v FROM _refresh_values)")
     sql = _restricted(con, r.sql.replace(SLICE_MARKER, ""), list(spec.sources), cache)
     keep = r.name in _READ_BY_LATER
-    if keep:  # the rows it loses (_old) and gains: what a later rollup refreshes by
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {_changed(r.name)} AS "
-                    f"SELECT *, TRUE AS _old FROM main.{r.name} WHERE {rows}")
+    if keep:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _refresh_old AS SELECT * FROM main.{r.name} WHERE {rows}")
     con.execute(f"DELETE FROM main.{r.name} WHERE {rows}")
     con.execute(f"CREATE OR REPLACE TEMP TABLE _refresh_new AS SELECT * FROM ({sql}) t WHERE {rows}")
     con.execute(f"INSERT INTO main.{r.name} SELECT * FROM _refresh_new ORDER BY {r.order_by}")
-    if keep:
-        con.execute(f"INSERT INTO {_changed(r.name)} SELECT *, FALSE AS _old FROM _refresh_new")
+    if keep:  # the rows it loses (_old) and gains: what a later rollup refreshes by
+        lost, gained = "_refresh_old", "_refresh_new"
+        if r.name not in _READ_BY_CUSTOM:
+            lost = "(SELECT * FROM _refresh_old EXCEPT ALL SELECT * FROM _refresh_new)"
+            gained = "(SELECT * FROM _refresh_new EXCEPT ALL SELECT * FROM _refresh_old)"
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {_changed(r.name)} AS SELECT *, TRUE AS _old FROM {lost} o")
+        con.execute(f"INSERT INTO {_changed(r.name)} SELECT *, FALSE AS _old FROM {gained} g")
+        con.execute("DROP TABLE _refresh_old")
     con.execute("DROP TABLE _refresh_new")
     return "rows"
 
 
 def refresh(con, log: list | None = None) -> dict[str, str]:
     """Bring every rollup up to date after writes recorded by `record_change`:
-    name -> "unchanged", "rows" (refreshed for the changed values) or "whole"
-    (rebuilt). `log`, if given, gets (name, outcome, seconds) per rollup touched."""
+    name -> "unchanged", "rows" (refreshed for the changed values), "appended"
+    (only a new day's rows computed and added: a custom refresh's fast path)
+    or "whole" (rebuilt). `log`, if given, gets (name, outcome, seconds) per rollup touched."""
     temps = _temp_tables(con)
     # table -> "rows" (its changed rows are in _changed_<table>) or "whole"
     changed: dict[str, str] = {t: "rows" for t in schema.TABLES
@@ -288,7 +303,7 @@ def refresh(con, log: list | None = None) -> dict[str, str]:
             con.execute(f"DROP TABLE IF EXISTS temp.main.{cache.pop(key)}")
         outcome[r.name] = result
         if result != "unchanged":
-            changed[r.name] = result
+            changed[r.name] = "rows" if result == APPENDED else result
         if log is not None:
             log.append((r.name, result, round(time.monotonic() - started, 2)))
     for t in _temp_tables(con):

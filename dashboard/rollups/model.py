@@ -76,15 +76,19 @@ class Refresh:
     source rebuilt whole, rebuilds the rollup whole.
 
     `custom`, instead: a function (con, rows_of) -> "unchanged" | "rows" |
-    "whole" that refreshes the rollup itself for the values in the temporary
-    table `_refresh_values(v)` (rows_of(table, expr): what to read for a
-    source's rows of those values; see sales.BUYER_KEYS); it leaves the rows it
-    removed and added in `_changed_<name>` (its columns and `_old`) when a later
-    rollup reads it, and answers "whole" when it cannot.
+    "appended" (rows: only a new day's added) | "whole" that refreshes the
+    rollup itself for the values in the temporary table `_refresh_values(v)`
+    (rows_of(table, expr): what to read for a source's rows of those values;
+    see sales.BUYER_KEYS); it leaves the rows it removed and added in
+    `_changed_<name>` (its columns and `_old`) when a later rollup reads it,
+    and answers "whole" when it cannot, or None to have the ordinary refresh
+    do it (a fast path for one kind of change: a new day only, sales.BUYER_DAYS).
 
     A rollup read by later ones gets its removed and added rows kept the same
-    way by the ordinary refresh (`_old` TRUE for the removed).
+    way by the ordinary refresh (`_old` TRUE for the removed): only the rows
+    that differ, unless a later custom refresh reads it (it may need every row
+    of each changed value).
     """
     sources: tuple[tuple[str, str], ...]
     rows: str
-    custom: object = None  # Callable[[con], str] | None
+    custom: object = None  # Callable[[con, rows_of], str | None] | None

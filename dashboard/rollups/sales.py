@@ -54,6 +54,38 @@ GROUP BY day, store_id, channel""",
     refresh=Refresh((("daily_sales", "day"),), "day IN {values}"),
 )
 
+# The same sums per calendar month (month = its first day): a period's whole
+# months are read from these (30× fewer rows than their days) and only its
+# partial months at its ends from the daily ones (metrics/windows.py).
+_MONTH_OF_DAY = "CAST(date_trunc('month', day) AS DATE)"
+
+MONTHLY_SALES = Rollup(
+    "monthly_sales",
+    "one row per (month, store_id, guide_id, channel) with orders (daily_sales summed over the month's days)",
+    f"""
+SELECT {_MONTH_OF_DAY} AS month, store_id, guide_id, channel,
+       CAST(sum(sales) AS DECIMAL(18,2)) AS sales, CAST(sum(orders) AS BIGINT) AS orders
+FROM daily_sales
+GROUP BY {_MONTH_OF_DAY}, store_id, guide_id, channel""",
+    "month, store_id, guide_id, channel",
+    Gate(store="store_id", guide="guide_id"),
+    refresh=Refresh((("daily_sales", _MONTH_OF_DAY),), "month IN {values}"),
+)
+
+MONTHLY_STORE_SALES = Rollup(
+    "monthly_store_sales",
+    "one row per (month, store_id, channel) with orders (monthly_sales summed over guides)",
+    """
+SELECT month, store_id, channel, CAST(sum(sales) AS DECIMAL(18,2)) AS sales, CAST(sum(orders) AS BIGINT) AS orders
+FROM monthly_sales
+GROUP BY month, store_id, channel""",
+    "month, store_id, channel",
+    Gate(store="store_id", when_guides_filtered=(
+        "SELECT month, store_id, channel, CAST(sum(sales) AS DECIMAL(18,2)) AS sales, "
+        "CAST(sum(orders) AS BIGINT) AS orders FROM monthly_sales GROUP BY month, store_id, channel")),
+    refresh=Refresh((("monthly_sales", "month"),), "month IN {values}"),
+)
+
 # Only orders of a store the stores table knows: the scoped `orders` never
 # shows others, so the previous-day chains are built over exactly what any
 # scope can see, cut only by the narrowing itself.
@@ -126,26 +158,22 @@ FROM (SELECT o.member_id, min(o.ordered_at) AS first_at FROM orders o WHERE {_KN
     refresh=Refresh((("orders", "member_id"),), "member_id IN {values}", custom=_append_buyer_keys),
 )
 
-BUYER_DAYS = Rollup(
-    "buyer_days",
-    "one row per (day, store_id, guide_id, member_id) with an order of net > 0 (member known)",
-    f"""
+# buyer_days' SQL in three parts: the append path below reuses the last two.
+_BOUGHT_FROM_ORDERS = f"""
 WITH bought AS (
   SELECT CAST(o.ordered_at AS DATE) AS day, o.store_id, o.guide_id, o.member_id
   FROM orders o
   WHERE {_BUYING} {SLICE_MARKER}
   GROUP BY CAST(o.ordered_at AS DATE), o.store_id, o.guide_id, o.member_id
-), numbered AS (
+), numbered AS ("""
+_NUMBERED = """
   SELECT day, store_id, guide_id, member_id, member_key, region,
          row_number() OVER (PARTITION BY member_id, day ORDER BY store_id, guide_id NULLS FIRST) AS rep_any,
          row_number() OVER (PARTITION BY store_id, member_id, day ORDER BY guide_id NULLS FIRST) AS rep_store,
          row_number() OVER (PARTITION BY guide_id, member_id, day ORDER BY store_id) AS rep_guide,
          row_number() OVER (PARTITION BY region, member_id, day ORDER BY store_id, guide_id NULLS FIRST)
-           AS rep_region
-  FROM (SELECT b.day, b.store_id, b.guide_id, b.member_id, k.member_key, st.region
-        FROM bought b JOIN buyer_keys k ON k.member_id = b.member_id
-        JOIN stores st ON st.store_id = b.store_id) j
-)
+           AS rep_region"""
+_CHAINS = f"""
 SELECT day, store_id, guide_id, CAST(member_key AS INTEGER) AS member_key,
        CASE WHEN rep_any = 1 THEN coalesce(
          lag(day) OVER (PARTITION BY member_id, rep_any = 1 ORDER BY day), {NEVER}) END AS prev_any_day,
@@ -158,13 +186,74 @@ SELECT day, store_id, guide_id, CAST(member_key AS INTEGER) AS member_key,
        CASE WHEN rep_region = 1 THEN coalesce(
          lag(day) OVER (PARTITION BY region, member_id, rep_region = 1 ORDER BY day), {NEVER}) END
          AS prev_region_day
-FROM numbered""",
-    "day, store_id, guide_id, member_key",
+FROM numbered"""
+
+_BUYER_DAYS_ORDER = "day, store_id, guide_id, member_key"
+
+# A load that only adds orders, all on days after every day buyer_days holds
+# (the next day's export), changes no existing row: each chain's new rows
+# follow its old ones. So only the new days' rows are computed, from the new
+# orders and the old rows of their members (the same windows over the same
+# (day, store, guide, member) rows; member_key stands in for member_id, one to
+# one), instead of every row of those members from all their orders.
+_APPEND_BUYER_DAYS = f"""
+WITH numbered AS ({_NUMBERED}
+  FROM (SELECT CAST(o.ordered_at AS DATE) AS day, o.store_id, o.guide_id, k.member_key AS member_id,
+               k.member_key, st.region
+        FROM _changed_orders o
+        JOIN main.buyer_keys k ON k.member_id = o.member_id
+        JOIN main.stores st ON st.store_id = o.store_id
+        WHERE o.amount - o.refund_amount > 0
+        GROUP BY CAST(o.ordered_at AS DATE), o.store_id, o.guide_id, k.member_key, st.region
+        UNION ALL
+        SELECT b.day, b.store_id, b.guide_id, b.member_key AS member_id, b.member_key, st.region
+        FROM main.buyer_days b JOIN main.stores st ON st.store_id = b.store_id
+        WHERE b.member_key IN (SELECT k.member_key FROM _changed_orders o
+                               JOIN main.buyer_keys k ON k.member_id = o.member_id)) j
+)
+SELECT * FROM ({_CHAINS}) c WHERE day > $last_day"""
+
+
+# A refresh outcome: like "rows", by a custom refresh that only added a new day's rows.
+APPENDED = "appended"
+
+
+def _append_buyer_days(con, rows_of) -> str | None:
+    """buyer_days' refresh when the load only added orders after its last day
+    (see _APPEND_BUYER_DAYS): APPENDED, or None for the ordinary refresh (some
+    order replaced, or one on a day buyer_days already reaches)."""
+    if not con.execute("SELECT EXISTS (SELECT 1 FROM duckdb_tables() "
+                       "WHERE temporary AND table_name = '_changed_orders')").fetchone()[0]:
+        return None
+    rows, orders, first_day = con.execute(
+        "SELECT count(*), count(DISTINCT order_id), min(CAST(ordered_at AS DATE)) FROM _changed_orders").fetchone()
+    last_day = con.execute("SELECT max(day) FROM main.buyer_days").fetchone()[0]
+    if rows != orders or last_day is None or first_day is None or first_day <= last_day:
+        return None  # an order replaced (its old version is here too), or an earlier day touched
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _refresh_new AS {_APPEND_BUYER_DAYS}", {"last_day": last_day})
+    con.execute(f"INSERT INTO main.buyer_days SELECT * FROM _refresh_new ORDER BY {_BUYER_DAYS_ORDER}")
+    # every row is new: what the later rollups refresh by (buyer_days is read by no custom refresh)
+    con.execute("CREATE OR REPLACE TEMP TABLE _changed_buyer_days AS SELECT *, FALSE AS _old FROM _refresh_new")
+    con.execute("DROP TABLE _refresh_new")
+    return APPENDED
+
+
+BUYER_DAYS = Rollup(
+    "buyer_days",
+    "one row per (day, store_id, guide_id, member_id) with an order of net > 0 (member known)",
+    f"""{_BOUGHT_FROM_ORDERS}{_NUMBERED}
+  FROM (SELECT b.day, b.store_id, b.guide_id, b.member_id, k.member_key, st.region
+        FROM bought b JOIN buyer_keys k ON k.member_id = b.member_id
+        JOIN stores st ON st.store_id = b.store_id) j
+){_CHAINS}""",
+    _BUYER_DAYS_ORDER,
     Gate(store="store_id", guide="guide_id"),
     slice_by="o.member_id",  # every window partitions by member: built a slice of members at a time
-    # Every window partitions by member: a changed order's member gets all its rows recomputed.
+    # Every window partitions by member: a changed order's member gets all its
+    # rows recomputed; a new day alone, only its own rows (_append_buyer_days).
     refresh=Refresh((("orders", "member_id"), ("buyer_keys", "member_id")),
-                    "member_key IN (SELECT member_key FROM buyer_keys WHERE member_id IN {values})"),
+                    "member_key IN (SELECT member_key FROM buyer_keys WHERE member_id IN {values})",
+                    custom=_append_buyer_days),
 )
 
 # Guides whose buying rows lie in more than one store: for every other guide a
@@ -183,7 +272,27 @@ HAVING count(DISTINCT store_id) > 1""",
     refresh=Refresh((("buyer_days", "guide_id"),), "guide_id IN {values}"),
 )
 
-ROLLUPS: tuple[Rollup, ...] = (DAILY_SALES, DAILY_STORE_SALES, BUYER_KEYS, BUYER_DAYS, MULTI_STORE_GUIDES)
+# buyer_days' per-guide representing rows counted per (month of the row, its
+# previous buying day with the guide): a guide's distinct buyers over a
+# period's whole months are sum(buyers) WHERE prev_guide_day < start, exactly
+# the count of those rows (the previous day is kept to the day, so any start
+# works); about a sixth of the rows they count.
+GUIDE_BUYER_MONTHS = Rollup(
+    "guide_buyer_months",
+    "one row per (month, store_id, guide_id, prev_guide_day) over buyer_days' rows representing a "
+    "(guide, member, day): buyers = how many",
+    f"""
+SELECT {_MONTH_OF_DAY} AS month, store_id, guide_id, prev_guide_day, count(*) AS buyers
+FROM buyer_days
+WHERE prev_guide_day IS NOT NULL
+GROUP BY {_MONTH_OF_DAY}, store_id, guide_id, prev_guide_day""",
+    "month, store_id, guide_id, prev_guide_day",
+    Gate(store="store_id", guide="guide_id"),
+    refresh=Refresh((("buyer_days", _MONTH_OF_DAY),), "month IN {values}"),
+)
+
+ROLLUPS: tuple[Rollup, ...] = (DAILY_SALES, DAILY_STORE_SALES, MONTHLY_SALES, MONTHLY_STORE_SALES, BUYER_KEYS,
+                               BUYER_DAYS, MULTI_STORE_GUIDES, GUIDE_BUYER_MONTHS)
 
 
 # -- distinct buyers ---------------------------------------------------------

@@ -10,8 +10,9 @@ from __future__ import annotations
 import streamlit as st
 
 from .. import config
-from ..store import Database, Pinned
+from ..store import Database, Pinned, SchemaMismatch
 from ..ui.i18n import t
+from ..ui.plain import md
 
 PIN = "_db_pin"
 SEEN_VERSION = "_db_version"
@@ -30,12 +31,16 @@ def handle(path: str) -> Database:
 def pin_for_this_run() -> Pinned:
     """Resolve the published version once for this rerun (the frame calls this
     before anything reads data). Stops the run with a message if there is no
-    database file."""
+    database file, or one this code cannot read (an older schema or rollups)."""
     path = config.db_path()
     if not path.exists():
         st.error(t("app.no_database", path=str(path)))
         st.stop()
-    pinned = _database(str(path)).pin()
+    try:
+        pinned = _database(str(path)).pin()
+    except SchemaMismatch as exc:
+        st.error(t("app.database_outdated", detail=md(exc)))
+        st.stop()
     # A load published a new file: drop every cached result of the old one.
     if st.session_state.get(SEEN_VERSION) not in (None, pinned.version):
         from .cache import clear_all

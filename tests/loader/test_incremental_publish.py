@@ -179,6 +179,21 @@ def _batches(db: Path):
     yield "an older order of a member, before its first", {"orders": backfill}
     yield "a store's region", {"stores": stores}
     yield "a guide's store", {"guides": guides}
+    # Orders only, all after every day held (tomorrow's export): buyer_days
+    # computes just the new day's rows (appended); a new member buys too.
+    later = day.copy()
+    later["order_id"] = "A" + later["order_id"]
+    later["ordered_at"] = later["ordered_at"] + pd.Timedelta(days=1)
+    newcomer = member.copy()
+    newcomer["member_id"] = "ZZZ" + newcomer["member_id"]
+    newcomer["joined_at"] = new_day + pd.Timedelta(days=1, hours=9)
+    its_first = first.copy()
+    its_first["order_id"] = "AFIRST"
+    its_first["member_id"] = newcomer["member_id"][0]
+    its_first["ordered_at"] = new_day + pd.Timedelta(days=1, hours=10)
+    its_first["share_id"] = None
+    yield "a new day of orders only, a new member's first among them", {
+        "members": newcomer, "orders": pd.concat([later, its_first], ignore_index=True)}
 
 
 def _run_batches(db: Path, folder: Path, as_of: date) -> list[dict[str, str]]:
@@ -213,6 +228,12 @@ def test_demo_incremental_publish_equals_full_rebuild(demo_db, tmp_path):
     assert outcomes[3]["buyer_days"] == "whole"
     assert outcomes[4]["share_visitor_days"] == "whole"  # reads stores (regions)
     assert outcomes[5]["guide_share_days"] in ("whole", "unchanged")  # reads guides: recomputed, compared
+    # a new day only: buyer_days appends its rows; what reads it refreshes from those alone
+    assert outcomes[6]["buyer_keys"] == "rows" and outcomes[6]["buyer_days"] == "appended"
+    assert outcomes[6]["multi_store_guides"] in ("rows", "unchanged")
+    assert outcomes[6]["guide_buyer_months"] == "rows" and outcomes[6]["monthly_sales"] == "rows"
+    for n in range(6):
+        assert outcomes[n]["buyer_days"] != "appended", n  # each of those replaced an order or reached back
 
 
 @pytest.fixture()
@@ -286,6 +307,21 @@ def test_hand_built_incremental_publish_equals_full_rebuild(hand_db, tmp_path):
                                      close_time="22:00:00")])},
         {"guides": c("guides", [dict(guide_id="G2", guide_name="导购G2", store_id="S2", role="guide",
                                      hired_on=date(2020, 1, 1))])},
+        # a new day only (appended): M1 again with G1 at S1 and from G2 (now of S2) the same day, a
+        # guest, M2 at S3 (a new store and region for it), M3 back (its earlier purchase refunded)
+        {"orders": c("orders", [
+            dict(order_id="p1", ordered_at=ts("2026-03-05 10:00"), channel="pos", store_id="S1", guide_id="G1",
+                 member_id="M1", brand="B1", amount=10, refund_amount=0),
+            dict(order_id="p2", ordered_at=ts("2026-03-05 11:00"), channel="wemall", store_id="S2", guide_id="G2",
+                 member_id="M1", brand="B1", amount=20, refund_amount=0),
+            dict(order_id="p3", ordered_at=ts("2026-03-05 12:00"), channel="pos", store_id="S1", guide_id=None,
+                 member_id=None, brand="B1", amount=5, refund_amount=0),
+            dict(order_id="p4", ordered_at=ts("2026-03-05 13:00"), channel="pos", store_id="S3", guide_id="G4",
+                 member_id="M2", brand="B1", amount=30, refund_amount=0),
+            dict(order_id="p5", ordered_at=ts("2026-03-06 09:00"), channel="pos", store_id="S3", guide_id="G4",
+                 member_id="M3", brand="B1", amount=40, refund_amount=0),
+            dict(order_id="p6", ordered_at=ts("2026-03-06 09:30"), channel="pos", store_id="S3", guide_id="G4",
+                 member_id="M2", brand="B1", amount=50, refund_amount=50)])},
     ]
     outcomes = []
     for n, tables in enumerate(batches):
@@ -293,6 +329,9 @@ def test_hand_built_incremental_publish_equals_full_rebuild(hand_db, tmp_path):
         _check(hand_db, tmp_path, date(2026, 3, 4))
     assert outcomes[0]["daily_sales"] == "rows" and outcomes[0]["buyer_keys"] == "rows"
     assert outcomes[1]["buyer_keys"] == "unchanged"  # M3 stops buying, keeps its key
+    assert outcomes[4]["buyer_days"] == "appended"
+    # a refund among new orders, a refund alone: the ordinary refresh; a dimension: rebuilt (the same here)
+    assert [outcomes[n]["buyer_days"] for n in range(4)] == ["rows", "rows", "unchanged", "unchanged"]
 
 
 def test_a_failed_incremental_publish_leaves_the_published_file_untouched(hand_db, tmp_path, monkeypatch):

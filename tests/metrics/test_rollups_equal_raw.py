@@ -14,7 +14,14 @@ The hand-built data (one line per case):
 - G3 left mid-period and G5 left before it yet is credited a sale;
 - orders of stores the stores table does not know (no scope shows them), one
   before the same member's order in a known store;
-- orders a year earlier (同比), and a store that sold nothing the as-of day.
+- orders a year earlier (同比), and a store that sold nothing the as-of day;
+- around the whole months a period reads from the monthly rollups (2026-01-15..
+  03-04 reads February whole, its other days daily): M9 buys from G2 before the
+  period in January and again in February (one buyer, counted on the monthly
+  row: its previous day lies before the start); M10 buys from G2 in January
+  inside the period, in February and on 1 March (one buyer, counted on its first
+  day only); M11 buys from G4 twice in February; M12 buys on the last day of
+  January and the first of February.
 """
 from datetime import date, timedelta
 
@@ -72,6 +79,16 @@ def hand_db(tmp_path_factory):
             o("y02", "2025-03-03 10:00", "S3", 200, guide_id="G4", member_id="M1", channel="wemall"),
             o("y03", "2025-03-04 10:00", "S2", 90, refund_amount=10, guide_id="G3", member_id="M7"),
             o("y04", "2025-09-01 10:00", "S1", 10, guide_id="G2", member_id="M6"),
+            # around February, a whole month of 2026-01-15..03-04
+            o("m01", "2026-01-10 10:00", "S1", 11, guide_id="G2", member_id="M9"),
+            o("m02", "2026-02-10 10:00", "S1", 12, guide_id="G2", member_id="M9", channel="wemall"),
+            o("m03", "2026-01-20 10:00", "S1", 13, guide_id="G2", member_id="M10"),
+            o("m04", "2026-02-12 10:00", "S1", 14, refund_amount=4, guide_id="G2", member_id="M10"),
+            o("m05", "2026-03-01 10:00", "S1", 15, guide_id="G2", member_id="M10"),
+            o("m06", "2026-02-05 10:00", "S3", 16, guide_id="G4", member_id="M11"),
+            o("m07", "2026-02-25 10:00", "S3", 17, guide_id="G4", member_id="M11", channel="wemall"),
+            o("m08", "2026-01-31 23:59:59", "S2", 18, guide_id="G3", member_id="M12"),
+            o("m09", "2026-02-01 00:00", "S2", 19, guide_id="G3", member_id="M12"),
         ])
 
 
@@ -93,7 +110,8 @@ SCOPES = {
 }
 
 HAND_PERIODS = [Period(AS_OF, AS_OF), Period(date(2026, 3, 2), AS_OF), Period(date(2026, 3, 3), AS_OF),
-                Period(date(2026, 2, 1), AS_OF), Period(AS_OF - timedelta(days=364), AS_OF)]
+                Period(date(2026, 2, 1), AS_OF), Period(date(2026, 1, 15), AS_OF),
+                Period(date(2026, 1, 1), date(2026, 2, 28)), Period(AS_OF - timedelta(days=364), AS_OF)]
 
 
 def reference(name: str, reader, args: MetricArgs) -> pd.DataFrame:
@@ -166,7 +184,7 @@ def test_hand_built_cases_are_really_there(hand_db):
     assert g.loc["G1", "sales"] == 180 and g.loc["G1", "members"] == 1   # M1 at S1 and at S3
     assert g.loc["G5", "sales"] == 20                                     # left before, credited
     k = METRICS["kpis"](reader, MetricArgs(Period(date(2026, 3, 2), AS_OF), AS_OF)).iloc[0]
-    assert k["members"] == 4 and k["members_prev"] == 3                   # M1 M2 M4 M8; M2 M3 M6
+    assert k["members"] == 4 and k["members_prev"] == 4                   # M1 M2 M4 M8; M2 M3 M6 M10
     # under a region scope G1's history is cut in two: the exact DISTINCT path is taken
     modes = {(scope_name, key): rollups.buyers_mode(*SCOPES[scope_name], key)
              for scope_name in ("hq", "east", "guide G1", "east + G1") for key in ("store_id", "guide_id", None)}
@@ -181,6 +199,15 @@ def test_hand_built_cases_are_really_there(hand_db):
         == ["region", "region", "exact", "exact", "exact"]
     # G1 sells in S1 and S3: under a region scope its buyers are counted the exact way
     assert reader.query("SELECT guide_id FROM multi_store_guides")["guide_id"].tolist() == ["G1"]
+    # around February (whole in this period): G2's buyers are M9 (bought before
+    # the start, again in February) and M10 (three days, one buyer); G4's, M11
+    # (twice in February) and the earlier ones
+    around = Period(date(2026, 1, 15), AS_OF)
+    assert around.whole_months() == (date(2026, 2, 1), date(2026, 3, 1))
+    g = METRICS["guide-leaderboard"](reader, MetricArgs(around, AS_OF)).set_index("guide_id")
+    assert g.loc["G2", "members"] == 3 and g.loc["G2", "sales"] == 12 + 13 + 10 + 15 + 50  # M1 on 03-02 too
+    assert g.loc["G4", "members"] == 3  # M11, M4 (03-04), M2 (02-26)
+    assert g.loc["G3", "members"] == 4  # M2, M3, M6 and M12 (01-31 and 02-01: one buyer)
 
 
 def test_ties_rank_equal_from_the_rollups(tmp_path):
@@ -256,8 +283,14 @@ def test_rollups_are_sorted_by_day_and_sum_to_the_facts(demo_db):
             assert days == sorted(days), name
         raw_sum = con.execute("SELECT sum(amount - refund_amount), count(*) FILTER (WHERE amount > refund_amount) "
                               "FROM orders").fetchone()
-        for name in ("daily_sales", "daily_store_sales"):
+        for name in ("daily_sales", "daily_store_sales", "monthly_sales", "monthly_store_sales"):
             assert con.execute(f"SELECT sum(sales), sum(orders) FROM {name}").fetchone() == raw_sum, name
+        for name in ("monthly_sales", "monthly_store_sales", "guide_buyer_months"):
+            months = [r[0] for r in con.execute(f"SELECT month FROM {name}").fetchall()]
+            assert months == sorted(months) and all(m.day == 1 for m in months), name
+        # guide_buyer_months counts exactly buyer_days' per-guide representing rows
+        assert con.execute("SELECT sum(buyers) FROM guide_buyer_months").fetchone() == \
+            con.execute("SELECT count(*) FROM buyer_days WHERE prev_guide_day IS NOT NULL").fetchone()
     finally:
         con.close()
 

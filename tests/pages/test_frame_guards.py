@@ -81,3 +81,20 @@ def test_the_frame_closes_a_restricted_page_to_other_roles(secret_page, username
     at = signed_in(username, page=secret_page)
     assert "SECRET-CONTENT" not in [t.value for t in at.text]
     assert any("无权" in e.value for e in at.error)
+
+
+def test_a_file_with_rollups_of_older_code_gets_a_message_naming_the_fix(env, monkeypatch):
+    """A file published by code whose rollups differ (a rollup redefined since)
+    is refused with the command that rebuilds them, not a traceback."""
+    import duckdb
+    from dashboard import config, store
+    path = config.db_path().resolve()
+    con = duckdb.connect(str(path))
+    con.execute("UPDATE _meta SET value = 'older' WHERE key = 'rollup:buyer_days'")
+    con.close()
+    with pytest.raises(store.RollupsOutdated, match=r"buyer_days.*python -m dashboard rollups --db"):
+        store.open_read_only(path)
+    at = signed_in("boss")
+    assert not at.exception
+    shown = " ".join(str(e.value) for e in at.error)
+    assert "数据库与当前程序版本不符" in shown and "buyer\\_days" in shown and "dashboard rollups" in shown, shown

@@ -1,6 +1,8 @@
 """Publishing: a new file replaces the old atomically, readers notice and reopen,
 a failed build leaves the published file alone, and the dashboard's connection
 is read-only and cannot reach other files."""
+from pathlib import Path
+
 import duckdb
 import pytest
 
@@ -68,3 +70,17 @@ def test_old_versions_are_pruned(tmp_path):
             pass
     versions = [p for p in tmp_path.iterdir() if ".v" in p.name]
     assert len(versions) == 2  # the current one and the one before it
+
+
+def test_rollups_built_by_other_code_are_refused_until_rebuilt(tmp_path):
+    from dashboard.cli import main
+    path = build_db(tmp_path / "r.duckdb", stores=[store_row("S1")])
+    store.open_read_only(path).close()
+    con = duckdb.connect(str(Path(path).resolve()))
+    con.execute("DELETE FROM _meta WHERE key = 'rollup:monthly_sales'")  # as from code before it existed
+    con.close()
+    with pytest.raises(store.RollupsOutdated, match="monthly_sales"):
+        store.open_read_only(path)
+    assert main(["metric", "kpis", "--db", str(path)]) == 2  # the CLI says so and exits
+    assert main(["rollups", "--db", str(path)]) == 0
+    store.open_read_only(path).close()

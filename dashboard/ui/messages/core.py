@@ -4,6 +4,8 @@ MESSAGES = {
     "app.demo_building": ("首次启动：正在生成演示数据…", "First start: building the demo dataset…"),
     "app.no_database": ("找不到数据库文件：{path}。请先加载数据或生成演示数据。",
                         "Database not found: {path}. Load data or build the demo dataset first."),
+    "app.database_outdated": ("数据库与当前程序版本不符，暂不能读取：{detail}",
+                              "The database does not match this version of the code: {detail}"),
     "app.no_view": ("页面未经主框架打开。", "This page was opened outside the app frame."),
     "app.forbidden": ("你的角色无权查看此页面。", "Your role may not open this page."),
     "app.no_data": ("数据库里还没有订单。请先加载数据。", "The database holds no orders yet: load data first."),
