@@ -43,8 +43,9 @@ def _in(w: str) -> str:
 
 def _days_of(w: str) -> str:
     """Window `w`'s days outside its whole months (the daily rows it reads)."""
-    return (f"(day >= ${w}start_day AND day < ${w}months_start) OR "
-            f"(day >= ${w}months_end AND day <= ${w}end_day)")
+    # The window's own range outside the OR, so zone maps prune by it.
+    return (f"day >= ${w}start_day AND day <= ${w}end_day AND "
+            f"(day < ${w}months_start OR day >= ${w}months_end)")
 
 
 def _months_of(w: str) -> str:
