@@ -38,21 +38,25 @@ GROUP BY CAST(ordered_at AS DATE), store_id, guide_id, channel""",
     refresh=Refresh((("orders", "CAST(ordered_at AS DATE)"),), "day IN {values}"),
 )
 
-DAILY_STORE_SALES = Rollup(
-    "daily_store_sales",
-    "one row per (day, store_id, channel) with orders (daily_sales summed over guides)",
-    """
-SELECT day, store_id, channel, CAST(sum(sales) AS DECIMAL(18,2)) AS sales, CAST(sum(orders) AS BIGINT) AS orders
-FROM daily_sales
-GROUP BY day, store_id, channel""",
-    "day, store_id, channel",
-    # Under a guide filter the per-store rollup is re-derived from the per-guide
-    # one, which still knows the guide.
-    Gate(store="store_id", when_guides_filtered=(
-        "SELECT day, store_id, channel, CAST(sum(sales) AS DECIMAL(18,2)) AS sales, "
-        "CAST(sum(orders) AS BIGINT) AS orders FROM daily_sales GROUP BY day, store_id, channel")),
-    refresh=Refresh((("daily_sales", "day"),), "day IN {values}"),
-)
+def _store_sums(name: str, period: str, source: str) -> Rollup:
+    """`source` (a per-guide sales rollup by `period`: day or month) summed over guides."""
+    sql = f"""
+SELECT {period}, store_id, channel, CAST(sum(sales) AS DECIMAL(18,2)) AS sales, CAST(sum(orders) AS BIGINT) AS orders
+FROM {source}
+GROUP BY {period}, store_id, channel"""
+    return Rollup(
+        name,
+        f"one row per ({period}, store_id, channel) with orders ({source} summed over guides)",
+        sql,
+        f"{period}, store_id, channel",
+        # Under a guide filter the per-store rollup is re-derived from the
+        # per-guide one, which still knows the guide.
+        Gate(store="store_id", when_guides_filtered=sql),
+        refresh=Refresh(((source, period),), f"{period} IN {{values}}"),
+    )
+
+
+DAILY_STORE_SALES = _store_sums("daily_store_sales", "day", "daily_sales")
 
 # The same sums per calendar month (month = its first day): a period's whole
 # months are read from these (30× fewer rows than their days) and only its
@@ -72,19 +76,7 @@ GROUP BY {_MONTH_OF_DAY}, store_id, guide_id, channel""",
     refresh=Refresh((("daily_sales", _MONTH_OF_DAY),), "month IN {values}"),
 )
 
-MONTHLY_STORE_SALES = Rollup(
-    "monthly_store_sales",
-    "one row per (month, store_id, channel) with orders (monthly_sales summed over guides)",
-    """
-SELECT month, store_id, channel, CAST(sum(sales) AS DECIMAL(18,2)) AS sales, CAST(sum(orders) AS BIGINT) AS orders
-FROM monthly_sales
-GROUP BY month, store_id, channel""",
-    "month, store_id, channel",
-    Gate(store="store_id", when_guides_filtered=(
-        "SELECT month, store_id, channel, CAST(sum(sales) AS DECIMAL(18,2)) AS sales, "
-        "CAST(sum(orders) AS BIGINT) AS orders FROM monthly_sales GROUP BY month, store_id, channel")),
-    refresh=Refresh((("monthly_sales", "month"),), "month IN {values}"),
-)
+MONTHLY_STORE_SALES = _store_sums("monthly_store_sales", "month", "monthly_sales")
 
 # Only orders of a store the stores table knows: the scoped `orders` never
 # shows others, so the previous-day chains are built over exactly what any
