@@ -118,8 +118,8 @@ _READ_BY_LATER = frozenset(n for names in READS.values() for n in names if n in 
 # Rollups a later custom refresh reads: it may need every row of each changed
 # value (channel_daily sums a fan's rows before and after), so those keep them
 # all; for the others the rows that differ are enough, since an ordinary
-# refresh recomputes the values they carry from the table itself (a new day
-# changes no earlier row of buyer_days, whose refresh recomputes whole members).
+# refresh recomputes the values they carry from the table itself (buyer_days'
+# refresh recomputes every row of a changed member: most come out the same).
 _READ_BY_CUSTOM = frozenset(n for _r in ROLLUPS if _r.refresh is not None and _r.refresh.custom is not None
                             for n in READS[_r.name] if n in BY_NAME)
 # (table, expr) pairs more than one refresh narrows by: their rows read once a publish.
