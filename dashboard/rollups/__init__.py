@@ -28,6 +28,7 @@ import math
 import os
 import re
 import time
+from datetime import timedelta
 
 from .. import schema
 from . import channels, community, live, sales, sharing
@@ -174,21 +175,28 @@ def _same(con, a: str, b: str) -> bool:
 
 _SOURCE_NAMES = itertools.count()
 _DAY_OF = re.compile(r"^CAST\((\w+) AS DATE\)$", re.IGNORECASE)
+_MONTH_OF = re.compile(r"^CAST\(date_trunc\('month', (\w+)\) AS DATE\)$", re.IGNORECASE)
 
 
 def _values_predicate(con, expr: str) -> str:
-    """`expr` among _refresh_values; for a day of a timestamp, also as ranges of
-    the timestamp column, so DuckDB skips the row groups (zone maps) outside the
-    changed days instead of reading the whole table."""
+    """`expr` among _refresh_values; for a day of a timestamp or a month of a
+    day, also as ranges of that column inside their span, so DuckDB skips the
+    row groups (zone maps) outside the changed days or months instead of
+    reading the whole table (the span spelled out: an OR of ranges alone
+    prunes nothing)."""
     where = f"({expr}) IN (SELECT v FROM _refresh_values)"
-    day = _DAY_OF.match(expr)
-    if day:
-        days = [d for d, in con.execute("SELECT v FROM _refresh_values ORDER BY v LIMIT 401").fetchall()]
-        if len(days) <= 400:
-            col = day.group(1)
-            ranges = " OR ".join(f"({col} >= TIMESTAMP '{d.isoformat()}' AND {col} < TIMESTAMP '{d.isoformat()}' "
-                                 f"+ INTERVAL 1 DAY)" for d in days)
-            where = f"({ranges}) AND {where}"
+    day, month = _DAY_OF.match(expr), _MONTH_OF.match(expr)
+    if day or month:
+        values = [v for v, in con.execute("SELECT v FROM _refresh_values ORDER BY v LIMIT 401").fetchall()]
+        if len(values) <= 400:
+            col = (day or month).group(1)
+            kind = "TIMESTAMP" if day else "DATE"  # literals of the column's own type: zone maps compare them
+            after = ((lambda v: v + timedelta(days=1)) if day else
+                     (lambda v: (v.replace(day=28) + timedelta(days=4)).replace(day=1)))
+            ranges = " OR ".join(f"({col} >= {kind} '{v.isoformat()}' AND {col} < {kind} '{after(v).isoformat()}')"
+                                 for v in values)
+            span = f"{col} >= {kind} '{values[0].isoformat()}' AND {col} < {kind} '{after(values[-1]).isoformat()}'"
+            where = f"{span} AND ({ranges}) AND {where}"
     return where
 
 
