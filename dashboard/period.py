@@ -51,14 +51,12 @@ class Period:
 
     def whole_months(self) -> tuple[date, date]:
         """The calendar months lying wholly inside the period, as [first, after):
-        the first day of the first and the first day after the last; both
-        end + 1 day when none does (so the period is [start, first) + the
+        the first day of the first and the first day after the last; both the
+        period's start when none does (so the period is [start, first) + the
         months + [after, end])."""
-        first = self.start if self.start.day == 1 else (self.start.replace(day=28) + timedelta(days=4)).replace(day=1)
+        first = self.start if self.start.day == 1 else next_month_start(self.start)
         after = (self.end + timedelta(days=1)).replace(day=1)
-        if after <= first:
-            return self.end + timedelta(days=1), self.end + timedelta(days=1)
-        return first, after
+        return (first, after) if first < after else (self.start, self.start)
 
     def previous(self) -> "Period":
         """环比: the same number of days immediately before."""
@@ -75,6 +73,11 @@ class Period:
 
     def __str__(self) -> str:
         return f"{self.start}..{self.end}"
+
+
+def next_month_start(d: date) -> date:
+    """The first day of the month after d's."""
+    return (d.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
 def _year_ago(d: date) -> date:

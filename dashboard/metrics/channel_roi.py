@@ -59,7 +59,7 @@ thresholds. The as-of date (complete) stays at query time.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 import pandas as pd
 
@@ -89,14 +89,6 @@ def _days(windows) -> tuple[int, ...]:
     return days
 
 
-def full_months(period: Period) -> tuple[date, date]:
-    """[first, after): the calendar months lying wholly inside the period (first
-    == after == period.start when there is none)."""
-    first = period.start if period.start.day == 1 else (period.start.replace(day=1) + timedelta(days=32)).replace(day=1)
-    after = (period.end + timedelta(days=1)).replace(day=1)
-    return (first, after) if first < after else (period.start, period.start)
-
-
 def fan_params(period: Period, whole: bool, spend: bool = False, split: bool = False) -> dict:
     """The bound values of the fans SQL: the period as joined_at bounds (the
     per-fan rollups), or as days (channel_daily, `whole`; and channel_spend);
@@ -106,7 +98,7 @@ def fan_params(period: Period, whole: bool, spend: bool = False, split: bool = F
         return days
     out = {"start": period.start_ts, "end": period.end_ts, **(days if spend else {})}
     if split:
-        first, after = full_months(period)
+        first, after = period.whole_months()
         out.update({"full_from": first, "full_to": after,
                     "full_from_ts": datetime.combine(first, time.min), "full_to_ts": datetime.combine(after, time.min)})
     return out

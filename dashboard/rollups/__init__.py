@@ -31,6 +31,7 @@ import time
 from datetime import timedelta
 
 from .. import schema
+from ..period import next_month_start
 from . import channels, community, live, sales, sharing
 from .model import SLICE_MARKER, Gate, Refresh, Rollup
 from .sales import APPENDED, EXACT, FAST, NEVER, REGION, REGION_PREV, SPLIT, buyers_mode, prev_column
@@ -191,8 +192,7 @@ def _values_predicate(con, expr: str) -> str:
         if len(values) <= 400:
             col = (day or month).group(1)
             kind = "TIMESTAMP" if day else "DATE"  # literals of the column's own type: zone maps compare them
-            after = ((lambda v: v + timedelta(days=1)) if day else
-                     (lambda v: (v.replace(day=28) + timedelta(days=4)).replace(day=1)))
+            after = (lambda v: v + timedelta(days=1)) if day else next_month_start
             ranges = " OR ".join(f"({col} >= {kind} '{v.isoformat()}' AND {col} < {kind} '{after(v).isoformat()}')"
                                  for v in values)
             span = f"{col} >= {kind} '{values[0].isoformat()}' AND {col} < {kind} '{after(values[-1]).isoformat()}'"

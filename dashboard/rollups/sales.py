@@ -189,19 +189,19 @@ _BUYER_DAYS_ORDER = "day, store_id, guide_id, member_key"
 # (day, store, guide, member) rows; member_key stands in for member_id, one to
 # one), instead of every row of those members from all their orders.
 _APPEND_BUYER_DAYS = f"""
-WITH numbered AS ({_NUMBERED}
-  FROM (SELECT CAST(o.ordered_at AS DATE) AS day, o.store_id, o.guide_id, k.member_key AS member_id,
-               k.member_key, st.region
-        FROM _changed_orders o
-        JOIN main.buyer_keys k ON k.member_id = o.member_id
-        JOIN main.stores st ON st.store_id = o.store_id
-        WHERE o.amount - o.refund_amount > 0
-        GROUP BY CAST(o.ordered_at AS DATE), o.store_id, o.guide_id, k.member_key, st.region
+WITH new_orders AS MATERIALIZED (  -- read by both sides below: the member keys looked up once
+  SELECT CAST(o.ordered_at AS DATE) AS day, o.store_id, o.guide_id, k.member_key,
+         o.amount - o.refund_amount > 0 AS buying
+  FROM _changed_orders o JOIN main.buyer_keys k ON k.member_id = o.member_id
+), numbered AS ({_NUMBERED}
+  FROM (SELECT n.day, n.store_id, n.guide_id, n.member_key AS member_id, n.member_key, st.region
+        FROM new_orders n JOIN main.stores st ON st.store_id = n.store_id
+        WHERE n.buying
+        GROUP BY n.day, n.store_id, n.guide_id, n.member_key, st.region
         UNION ALL
         SELECT b.day, b.store_id, b.guide_id, b.member_key AS member_id, b.member_key, st.region
         FROM main.buyer_days b JOIN main.stores st ON st.store_id = b.store_id
-        WHERE b.member_key IN (SELECT k.member_key FROM _changed_orders o
-                               JOIN main.buyer_keys k ON k.member_id = o.member_id)) j
+        WHERE b.member_key IN (SELECT member_key FROM new_orders)) j
 )
 SELECT * FROM ({_CHAINS}) c WHERE day > $last_day"""
 
