@@ -46,16 +46,35 @@ def page_style() -> None:
     st.markdown(CARD_CSS, unsafe_allow_html=True)
 
 
-def style_figure(fig: go.Figure, height: int = 320) -> go.Figure:
-    fig.update_layout(height=height, margin=dict(l=8, r=8, t=28, b=8),
-                      legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
-                      font=dict(family="Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"))
+# The house style, set property by property: Figure.update_layout parses every
+# nested key as a path and re-dispatches it (2.5-8 ms a call on a figure with
+# data, several calls a chart); plain property sets give the same layout (a
+# test compares the two) in a tenth of that.
+HOUSE_LAYOUT = {
+    "margin": {"l": 8, "r": 8, "t": 28, "b": 8},
+    "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
+    "font": {"family": "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"},
+}
+MODEBAR = {"remove": ["lasso2d", "select2d"]}
+
+
+def set_layout(fig: go.Figure, **properties) -> go.Figure:
+    """Top-level layout properties set directly (each one replaces that
+    property's earlier value, as update_layout does for a whole dict it is given
+    that the layout does not hold yet)."""
+    layout = fig.layout
+    for name, value in properties.items():
+        layout[name] = value
     return fig
+
+
+def style_figure(fig: go.Figure, height: int = 320) -> go.Figure:
+    return set_layout(fig, height=height, **HOUSE_LAYOUT)
 
 
 def show_chart(fig: go.Figure, key: str, on_select="ignore", selection_mode=("points",)):
     # Streamlit 1.50 takes Plotly's config only through deprecated **kwargs: pass none.
-    fig.update_layout(modebar=dict(remove=["lasso2d", "select2d"]))
+    set_layout(fig, modebar=MODEBAR)
     return st.plotly_chart(fig, use_container_width=True, key=key, on_select=on_select,
                            selection_mode=selection_mode)
 

@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from ..columns import kind_of, label_key
+from ..runtime.cache import DISPLAYS
 from . import format as fmt
 from .components import style_figure
 from .i18n import language, t
@@ -35,9 +36,11 @@ def _shown(column: str, values) -> list:
 
 
 def display_frame(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """The chosen columns, formatted for reading and labelled in the user's language."""
-    out = pd.DataFrame({header(c): _shown(c, df[c]) for c in columns})
-    return out
+    """The chosen columns, formatted for reading and labelled in the user's
+    language; formatted once per content and language (runtime.cache.DISPLAYS),
+    since a rerun that changed nothing in a table shows the same text."""
+    source = df[list(columns)]
+    return DISPLAYS.get(source, language(), lambda: pd.DataFrame({header(c): _shown(c, source[c]) for c in columns}))
 
 
 # A ranking shows its top: HQ's thousands of guides are one export (or one

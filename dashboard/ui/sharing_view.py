@@ -20,7 +20,7 @@ from ..metrics.share_common import DIAGNOSES, DIAGNOSIS_KEYS
 from . import format as fmt
 from . import drill as drill_state
 from . import leaderboard_view as lv
-from .components import money_axis, page_style, show_chart, style_figure
+from .components import money_axis, page_style, set_layout, show_chart, style_figure
 from .i18n import language, t
 from .plain import html_text, md
 
@@ -171,12 +171,13 @@ def trend(view: View) -> None:
                     customdata=[[fmt.pct(r), int(g), int(n)] for r, g, n in
                                 zip(df["share_rate"], df["target_guides"], df["roster_guides"])],
                     hovertemplate="%{x|%Y-%m-%d}<br>%{customdata[0]} (%{customdata[1]}/%{customdata[2]})<extra></extra>")
-    if target is not None:
-        fig.add_hline(y=target, line=dict(color="#d62728", dash="dash", width=1.5),
-                      annotation_text=html_text(t("sh.trend_target", rate=fmt.pct(target))),
-                      annotation_position="top left")
-    fig.update_yaxes(tickformat=".0%", range=[0, 1.05])
-    fig.update_layout(showlegend=False)
+    # The target line and its label set with the axis in one go (add_hline re-validates the layout).
+    line = [] if target is None else [dict(type="line", xref="x domain", yref="y", x0=0, x1=1, y0=target, y1=target,
+                                           line=dict(color="#d62728", dash="dash", width=1.5))]
+    label = [] if target is None else [dict(xref="x domain", yref="y", x=0, y=target, xanchor="left",
+                                            yanchor="bottom", showarrow=False,
+                                            text=html_text(t("sh.trend_target", rate=fmt.pct(target))))]
+    set_layout(fig, shapes=line, annotations=label, showlegend=False, yaxis=dict(tickformat=".0%", range=[0, 1.05]))
     show_chart(style_figure(fig, height=280), key="sh_trend")
 
 
@@ -261,23 +262,26 @@ def quadrant(view: View, guides: pd.DataFrame) -> None:
                                          fmt.shown("money", mine["wemall_sales"]))),
                                 dtype=object).reshape(-1, 3),
             hovertemplate="%{customdata[0]}<br>%{customdata[1]} · %{customdata[2]}<extra></extra>")
-    fig.add_vline(x=target, line=dict(color="#d62728", dash="dash", width=1))
-    fig.add_hline(y=median / divisor, line=dict(color="#555", dash="dot", width=1),
-                  annotation_text=html_text(t("sh.quadrant_median", value=fmt.money(median))),
-                  annotation_position="bottom left")
+    # The target and median lines, their label and the corner counts set in
+    # one go (add_vline / add_hline / add_annotation re-validate the layout each).
+    shapes = [dict(type="line", xref="x", yref="y domain", x0=target, x1=target, y0=0, y1=1,
+                   line=dict(color="#d62728", dash="dash", width=1)),
+              dict(type="line", xref="x domain", yref="y", x0=0, x1=1, y0=median / divisor, y1=median / divisor,
+                   line=dict(color="#555", dash="dot", width=1))]
+    notes = [dict(xref="x domain", yref="y", x=0, y=median / divisor, xanchor="left", yanchor="top", showarrow=False,
+                  text=html_text(t("sh.quadrant_median", value=fmt.money(median))))]
     corners = {"benchmark": (1, 1, "right", "top"), "method": (1, 0, "right", "bottom"),
                "motivation_high": (0, 1, "left", "top"), "motivation_low": (0, 0, "left", "bottom")}
     for value in DIAGNOSES:
         key = DIAGNOSIS_KEYS[value]
         x, y, xa, ya = corners[key]
-        fig.add_annotation(xref="paper", yref="paper", x=x, y=y, xanchor=xa, yanchor=ya, showarrow=False,
-                           text=html_text(t("sh.quadrant_count", name=diagnosis_label(value),
-                                            n=counts.get(value, 0))),
-                           font=dict(color=QUADRANT_COLOURS[key], size=12), bgcolor="rgba(255,255,255,.7)")
-    fig.update_xaxes(tickformat=".0%", range=[-0.03, 1.03], title=t("sh.quadrant_x"))
-    fig.update_yaxes(title=f"{t('sh.quadrant_y')}（{axis_title}）" if language() == "zh" else
-                     f"{t('sh.quadrant_y')} ({axis_title})")
-    fig.update_layout(showlegend=False)
+        notes.append(dict(xref="paper", yref="paper", x=x, y=y, xanchor=xa, yanchor=ya, showarrow=False,
+                          text=html_text(t("sh.quadrant_count", name=diagnosis_label(value), n=counts.get(value, 0))),
+                          font=dict(color=QUADRANT_COLOURS[key], size=12), bgcolor="rgba(255,255,255,.7)"))
+    y_title = (f"{t('sh.quadrant_y')}（{axis_title}）" if language() == "zh" else f"{t('sh.quadrant_y')} ({axis_title})")
+    set_layout(fig, shapes=shapes, annotations=notes, showlegend=False,
+               xaxis=dict(tickformat=".0%", range=[-0.03, 1.03], title=dict(text=t("sh.quadrant_x"))),
+               yaxis=dict(title=dict(text=y_title)))
     event = show_chart(style_figure(fig, height=380), key="sh_quadrant", on_select="rerun",
                        selection_mode="points")
     clicked = _quadrant_from_click(event, traces)
@@ -355,15 +359,15 @@ def by_hour(view: View) -> None:
     fig.add_scatter(x=df["hour_of_day"], y=df["open_stores"], yaxis="y2", mode="lines", line_shape="hv",
                     name=html_text(t("sh.hour_open")), line=dict(color="#555", width=1.5),
                     hovertemplate="%{x}:00 · %{y}<extra></extra>")
-    # The hours no store is open, shaded: the shapes add_vrect would add, in one layout update
-    # (add_vrect re-validates the layout once per shape).
-    fig.update_layout(shapes=[dict(type="rect", xref="x", yref="y domain", x0=h - 0.5, x1=h + 0.5, y0=0, y1=1,
-                                   fillcolor="rgba(0,0,0,.05)", line=dict(width=0), layer="below")
-                              for h in df.loc[df["open_stores"] == 0, "hour_of_day"]])
-    fig.update_layout(barmode="stack", yaxis=dict(title=axis_title),
-                      yaxis2=dict(overlaying="y", side="right", showgrid=False, rangemode="tozero",
-                                  title=t("sh.hour_open")),
-                      xaxis=dict(title=t("sh.hour_x"), dtick=2, range=[-0.5, 23.5]))
+    # The hours no store is open, shaded: the shapes add_vrect would add, set with the axes in
+    # one go (add_vrect re-validates the layout once per shape).
+    set_layout(fig, shapes=[dict(type="rect", xref="x", yref="y domain", x0=h - 0.5, x1=h + 0.5, y0=0, y1=1,
+                                 fillcolor="rgba(0,0,0,.05)", line=dict(width=0), layer="below")
+                            for h in df.loc[df["open_stores"] == 0, "hour_of_day"]],
+               barmode="stack", yaxis=dict(title=dict(text=axis_title)),
+               yaxis2=dict(overlaying="y", side="right", showgrid=False, rangemode="tozero",
+                           title=dict(text=t("sh.hour_open"))),
+               xaxis=dict(title=dict(text=t("sh.hour_x")), dtick=2, range=[-0.5, 23.5]))
     show_chart(style_figure(fig, height=300), key="sh_by_hour")
 
 

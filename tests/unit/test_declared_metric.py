@@ -61,3 +61,17 @@ def test_top_share_is_declared_and_drawn():
     curve = pd.DataFrame({"guide_share": [0, 1], "wemall_share": [0, 1], "guide_name": [None, "甲"]})
     fig = lv.pareto_figure(curve, 0.25)
     assert [s["x0"] for s in fig.layout.shapes] == [0.25]
+
+
+def test_the_house_style_set_directly_equals_update_layout():
+    """components.style_figure / show_chart set layout properties one by one
+    (update_layout is slow); the figure's layout is the one update_layout gives."""
+    import plotly.graph_objects as go
+    from dashboard.ui import components
+    fig = go.Figure(go.Scatter(x=[1, 2], y=[3, 4]))
+    components.style_figure(fig, height=280)
+    components.set_layout(fig, modebar=components.MODEBAR)
+    expected = go.Figure(go.Scatter(x=[1, 2], y=[3, 4]))
+    expected.update_layout(height=280, modebar=components.MODEBAR, **components.HOUSE_LAYOUT)
+    assert fig.to_dict()["layout"] == expected.to_dict()["layout"]
+    assert fig.layout.margin.t == 28 and fig.layout.legend.orientation == "h"

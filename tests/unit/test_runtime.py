@@ -151,3 +151,55 @@ def test_a_failed_computation_leaves_no_one_waiting():
     waiter.join(10)
     assert not owner.is_alive() and not waiter.is_alive()
     assert errors == ["query failed"] and [list(w["x"]) for w in waiting] == [[2]]   # the waiter computed it itself
+
+
+def test_derived_frames_are_made_once_per_content_and_variant():
+    from dashboard.runtime.cache import DerivedFrames
+    memo, calls = DerivedFrames(), []
+
+    def derive(df, variant):
+        return lambda: calls.append(variant) or pd.DataFrame({"shown": [f"{variant}:{v}" for v in df["v"]]})
+
+    a = pd.DataFrame({"v": [1.5, 2.0], "name": ["x", "y"]})
+    assert memo.get(a, "zh", derive(a, "zh"))["shown"].tolist() == ["zh:1.5", "zh:2.0"]
+    same = a.copy()
+    assert memo.get(same, "zh", derive(same, "zh"))["shown"].tolist() == ["zh:1.5", "zh:2.0"]
+    assert calls == ["zh"]                                  # the same content: remembered
+    memo.get(a, "en", derive(a, "en"))
+    assert calls == ["zh", "en"]                            # another language: its own entry
+    for changed in (a.assign(v=[1.5, 2.000001]),            # one cell
+                    a.assign(name=["x", None]),              # None against a name
+                    a.assign(v=[1, 2]),                      # another dtype, equal values
+                    a.rename(columns={"v": "w"}).rename(columns={"w": "v"}).iloc[::-1]):  # row order
+        before = len(calls)
+        memo.get(changed, "zh", derive(changed, "zh"))
+        assert len(calls) == before + 1, changed
+    shown = memo.get(a, "zh", derive(a, "zh"))
+    shown.loc[0, "shown"] = "changed by a page"
+    assert memo.get(a, "zh", derive(a, "zh"))["shown"].tolist() == ["zh:1.5", "zh:2.0"]  # callers get copies
+
+
+def test_derived_frames_never_answer_for_another_frame_with_the_same_fingerprint(monkeypatch):
+    """A digest collision must not show another table: the stored source is compared."""
+    from dashboard.runtime import cache
+    monkeypatch.setattr(cache, "fingerprint", lambda df: ("one digest for every frame",))
+    memo = cache.DerivedFrames()
+    first, second = pd.DataFrame({"v": [1]}), pd.DataFrame({"v": [2]})
+    assert memo.get(first, "zh", lambda: first * 10)["v"].tolist() == [10]
+    assert memo.get(second, "zh", lambda: second * 10)["v"].tolist() == [20]
+
+
+def test_derived_frames_are_bounded_and_skip_unhashable_cells():
+    from dashboard.runtime.cache import DerivedFrames
+    memo = DerivedFrames(max_entries=2)
+    for i in range(5):
+        df = pd.DataFrame({"v": [i]})
+        memo.get(df, "zh", lambda df=df: df)
+    assert len(memo) == 2
+    calls = []
+    lists = pd.DataFrame({"v": [[1, 2]]})
+    for _ in range(2):
+        memo.get(lists, "zh", lambda: calls.append(1) or lists)
+    assert calls == [1, 1]                                  # lists cannot be hashed: derived each time
+    memo.clear()
+    assert len(memo) == 0 and memo.bytes == 0
