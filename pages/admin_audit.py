@@ -21,4 +21,4 @@ else:
     df["event"] = df["event"].map(lambda e: t(f"auth.event.{e}") if e in EVENTS else e)
     st.dataframe(df.rename(columns={"at": t("auth.audit.at"), "username": t("auth.audit.user"),
                                     "event": t("auth.audit.event"), "detail": t("auth.audit.detail")}),
-                 hide_index=True, use_container_width=True)
+                 hide_index=True, width="stretch")
