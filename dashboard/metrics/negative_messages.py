@@ -33,7 +33,7 @@ import pandas as pd
 
 from .. import sentiment
 from ..reader import Reader
-from .base import MetricArgs, metric
+from .base import Memo, MetricArgs, metric
 from .community import REPLY, opt_int
 
 DECLARED = ("message_id", "group_id", "sent_at:datetime", "text", "category", "replied_within_30m:flag",
@@ -64,8 +64,18 @@ JOIN groups g ON g.group_id = c.group_id
 """
 
 
+# The morning check asks for the as-of day's rows twice: its community panel
+# (morning-community) and its digest (negative-messages for the day).
+_FRAMES = Memo()
+
+
 def negative_frame(reader: Reader, start, end, window_minutes: int) -> pd.DataFrame:
     """Negative member messages sent in [start, end) with their staff reply."""
+    return _FRAMES.get(reader, ("negative", start, end, window_minutes),
+                       lambda: _negative_frame(reader, start, end, window_minutes))
+
+
+def _negative_frame(reader: Reader, start, end, window_minutes: int) -> pd.DataFrame:
     texts = reader.query(TEXTS_SQL, {"start": start, "end": end})
     verdicts = {int(k): sentiment.classify(t) for k, t in zip(texts["text_key"], texts["text"])}
     negative = {k: v for k, v in verdicts.items() if v.negative}
