@@ -14,7 +14,9 @@ from ..app_context import View, run_metric
 from ..period import Period
 from . import format as fmt
 from .components import show_chart, style_figure
-from .i18n import t
+from .downloads import download_buttons
+from .i18n import language, t
+from .leaderboard_view import headers
 from .plain import html_labels
 
 CSS = """
@@ -100,6 +102,14 @@ def _items(rows: pd.DataFrame, test_id: str) -> None:
     st.markdown("".join(out), unsafe_allow_html=True)
 
 
+# The morning check lists the largest gaps: HQ has thousands of guides behind
+# pace (2,452 at scale 10, 776 in one region), which no phone reads as a list
+# and every rerun would send; the whole list is one export away.
+LISTED = 100
+BEHIND_EXPORT = ["id", "name", "store_name", "region", "sales_mtd", "target", "attainment", "time_progress", "gap",
+                 "needed_per_day"]
+
+
 def morning_panel(view: View, top: int = 5) -> None:
     """晨检: this month's attainment card and the stores and guides behind pace,
     each with its gap in ¥ and the daily sales needed to close it."""
@@ -123,7 +133,12 @@ def morning_panel(view: View, top: int = 5) -> None:
         _items(rows.head(top), f"behind_{level}")
         if len(rows) > top:
             with st.expander(t("tg.show_all", n=len(rows))):
-                _items(rows.iloc[top:], f"behind_{level}_rest")
+                _items(rows.iloc[top:LISTED], f"behind_{level}_rest")
+                if len(rows) > LISTED:
+                    st.caption(t("tg.listed", shown=LISTED, n=len(rows)))
+                download_buttons(rows[BEHIND_EXPORT], headers(BEHIND_EXPORT), f"behind_pace_{level}s", view.username,
+                                 {"as_of": view.as_of, "filters": view.filters.key()}, key=f"behind_{level}",
+                                 labels=(t("lb.export_xlsx"), t("lb.export_csv")), language=language())
 
 
 def anomaly_items(view: View, item) -> int:
@@ -141,7 +156,6 @@ def anomaly_items(view: View, item) -> int:
 def digest_panel(view: View) -> None:
     """昨日要点: the rule-made narrative of the as-of day for the user's scope."""
     from .. import digest
-    from .i18n import language
     st.markdown(CSS, unsafe_allow_html=True)
     st.subheader(t("dg.title"))
     # The same lines as metric morning-digest, read through the app's cache

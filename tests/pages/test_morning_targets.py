@@ -79,3 +79,27 @@ def test_overview_and_leaderboards_show_attainment(env):
     assert "达成率" in stores.columns
     shown = dict(zip(stores["门店编号"], stores["达成率"]))
     assert shown["E1"] == "9.7%" and shown["E2"] == "—"
+
+
+def test_a_long_behind_pace_list_lists_the_largest_gaps_and_exports_them_all(tmp_path, monkeypatch):
+    """Over targets_view.LISTED guides behind pace, the expander lists the first
+    LISTED by gap (then id), says how many there are, and offers the export."""
+    from dashboard.ui import targets_view
+    n = targets_view.LISTED + 8
+    guides = [guide_row(f"g{i:03d}", "E1", guide_name=f"导购{i:03d}") for i in range(n)]
+    # Targets 20000 + i: gap (20000 + i) × 10/31, so the largest gap is the last guide's.
+    targets = [{"month": "2026-03", "level": "guide", "target_id": f"g{i:03d}", "sales_target": 20000 + i}
+               for i in range(n)] + [{"month": "2026-03", "level": "store", "target_id": "E1", "sales_target": 1e6}]
+    db = build_db(tmp_path / "many.duckdb", stores=[store_row("E1", store_name="东一店")], guides=guides,
+                  orders=[order_row("o1", "2026-03-10 12:00", "E1", 100)], targets=targets)
+    use_database(monkeypatch, tmp_path, db)
+    users.add_user("east", PASSWORD, "region", regions=["华东"])
+    at = open_page(signed_in("east"), "morning_check")
+    html = page_html(at)
+    first = html.index(f"导购{n - 1:03d}（g{n - 1:03d}）")            # the largest gap comes first
+    assert first < html.index(f"导购{n - 5:03d}（g{n - 5:03d}）")
+    rest = next(str(m.value) for m in at.markdown if 'data-tg="behind_guide_rest"' in str(m.value))
+    assert rest.count('data-tg="behind_guide_rest"') == targets_view.LISTED - 5
+    assert "导购007（g007）" not in html and "导购008（g008）" in rest   # the 8 smallest gaps are not listed
+    assert any(f"此处列出差距最大的前 {targets_view.LISTED} 条（共 {n} 条）" in c.value for c in at.caption)
+    assert [b for b in at.get("download_button") if b.proto.label == "导出 CSV" and "behind_guide" in b.proto.id]

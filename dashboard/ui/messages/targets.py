@@ -47,6 +47,8 @@ MESSAGES = {
     "tg.behind_item": ("{name}：达成 {attainment}，差 {gap}，日均需 {needed}",
                        "{name}: {attainment} attained, {gap} short, {needed} a day needed"),
     "tg.show_all": ("查看全部 {n} 条", "Show all {n}"),
+    "tg.listed": ("此处列出差距最大的前 {shown} 条（共 {n} 条），完整名单请导出",
+                  "The {shown} largest gaps are listed here ({n} in all); export for the whole list"),
     "an.reason.up": ("销售异常偏高：{sales}，同星期基线 {baseline}（偏离 {deviation} 个MAD）",
                      "Sales unusually high: {sales} vs weekday baseline {baseline} ({deviation} MAD)"),
     "an.reason.down": ("销售异常偏低：{sales}，同星期基线 {baseline}（偏离 {deviation} 个MAD）",
