@@ -65,8 +65,9 @@ JOIN groups g ON g.group_id = c.group_id
 
 
 # The morning check asks for the as-of day's rows twice: its community panel
-# (morning-community) and its digest (negative-messages for the day).
-_FRAMES = Memo()
+# (morning-community) and its digest (negative-messages for the day). Few
+# entries: a long period's rows are the result cache's to keep.
+_FRAMES = Memo(size=8)
 
 
 def negative_frame(reader: Reader, start, end, window_minutes: int) -> pd.DataFrame:

@@ -59,9 +59,9 @@ MODEBAR = {"remove": ["lasso2d", "select2d"]}
 
 
 def set_layout(fig: go.Figure, **properties) -> go.Figure:
-    """Top-level layout properties set directly (each one replaces that
-    property's earlier value, as update_layout does for a whole dict it is given
-    that the layout does not hold yet)."""
+    """Top-level layout properties set directly. Each replaces that property
+    whole (update_layout would merge into it): set a property here before any
+    part of it is set elsewhere."""
     layout = fig.layout
     for name, value in properties.items():
         layout[name] = value
