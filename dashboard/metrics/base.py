@@ -127,11 +127,21 @@ class Memo:
         with self._lock:
             self._items.clear()
 
-    def get(self, reader: Reader, key: tuple, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    @staticmethod
+    def _full_key(reader: Reader, key: tuple) -> tuple:
         db = reader.db
         version = getattr(db, "version", None)
-        full = (str(getattr(db, "path", id(db))), str(version() if callable(version) else version),
+        return (str(getattr(db, "path", id(db))), str(version() if callable(version) else version),
                 reader.scope.key(), reader.filters.key(), *key)
+
+    def peek(self, reader: Reader, key: tuple) -> pd.DataFrame | None:
+        """The frame held for `key` (a copy), or None: nothing is computed."""
+        with self._lock:
+            hit = self._items.get(self._full_key(reader, key))
+        return None if hit is None else hit.copy()
+
+    def get(self, reader: Reader, key: tuple, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+        full = self._full_key(reader, key)
         def lookup():  # the stored frame itself: never changed, copied once below
             hit = self._items.get(full)
             if hit is not None:

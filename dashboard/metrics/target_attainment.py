@@ -103,6 +103,10 @@ def attainment_rows(reader: Reader, as_of: date, level: str | tuple = "store") -
     bad = [lv for lv in levels if lv not in LEVELS]
     if bad:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}, not {bad[0]!r}")
+    if levels != LEVELS:  # one level: from both levels' rows when a metric has read them (the morning check)
+        both = _ROWS.peek(reader, (as_of, LEVELS))
+        if both is not None:
+            return both[both["level"].isin(levels)].reset_index(drop=True)
     return _ROWS.get(reader, (as_of, levels), lambda: _attainment_rows(reader, as_of, levels))
 
 

@@ -155,3 +155,21 @@ def test_cli_prints_plain_numbers_and_empty_where_undefined(db, capsys):
 def test_unknown_level_is_an_error(db):
     with pytest.raises(ValueError, match="level"):
         run(db, date(2026, 11, 10), "region")
+
+
+@pytest.mark.parametrize("scope", [None, Scope(regions=("华南",)), Scope(regions=("华北",))])
+@pytest.mark.parametrize("as_of", [date(2026, 11, 10), date(2026, 12, 31), date(2026, 2, 1)])
+def test_one_level_from_both_levels_rows_equals_its_own_query(db, scope, as_of):
+    """Once the morning check's behind-pace has read both levels, one level is
+    served from those rows: the same frame as that level's own query (rows,
+    order, dtypes), also where a scope or a month leaves a level empty."""
+    from dashboard.metrics.base import clear_memos
+    from dashboard.metrics.target_attainment import LEVELS, _ROWS, attainment_rows
+    for level in LEVELS:
+        clear_memos()
+        alone = attainment_rows(reader_for(db, scope), as_of, level)   # its own query
+        clear_memos()
+        attainment_rows(reader_for(db, scope), as_of, LEVELS)
+        served = attainment_rows(reader_for(db, scope), as_of, level)
+        assert _ROWS.peek(reader_for(db, scope), (as_of, (level,))) is None   # not queried: served from both
+        pd.testing.assert_frame_equal(served, alone)
