@@ -92,7 +92,8 @@ def month_clock(as_of: date) -> tuple[str, Period, float, int]:
 
 
 # target-attainment, target-summary, target-by-region and the morning check's
-# behind-pace read the same month so far: one query per level set.
+# behind-pace read the same month so far: one query per level set, and none
+# for one level once both levels' rows are held (attainment_rows).
 _ROWS = Memo()
 
 
