@@ -14,9 +14,8 @@ from ..app_context import View, run_metric
 from ..period import Period
 from . import format as fmt
 from .components import show_chart, style_figure
-from .downloads import download_buttons
 from .i18n import language, t
-from .leaderboard_view import headers
+from .leaderboard_view import exports
 from .plain import html_labels
 
 CSS = """
@@ -136,9 +135,8 @@ def morning_panel(view: View, top: int = 5) -> None:
                 _items(rows.iloc[top:LISTED], f"behind_{level}_rest")
                 if len(rows) > LISTED:
                     st.caption(t("tg.listed", shown=LISTED, n=len(rows)))
-                download_buttons(rows[BEHIND_EXPORT], headers(BEHIND_EXPORT), f"behind_pace_{level}s", view.username,
-                                 {"as_of": view.as_of, "filters": view.filters.key()}, key=f"behind_{level}",
-                                 labels=(t("lb.export_xlsx"), t("lb.export_csv")), language=language())
+                exports(rows, BEHIND_EXPORT, f"behind_pace_{level}s", view,
+                        audit={"as_of": view.as_of, "filters": view.filters.key()}, key=f"behind_{level}")
 
 
 def anomaly_items(view: View, item) -> int:
