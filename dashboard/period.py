@@ -58,6 +58,16 @@ class Period:
         after = (self.end + timedelta(days=1)).replace(day=1)
         return (first, after) if first < after else (self.start, self.start)
 
+    def whole_weeks(self) -> tuple[tuple[date, date], tuple[date, date]]:
+        """The weeks (Monday to Sunday) lying wholly inside the period and outside
+        its whole months, in its two stretches of days around them (before the
+        months, after them; with no whole month the first is empty and the second
+        is the whole period), each as [its first Monday, the Monday after its
+        last week); (x, x) for a stretch holding none. The period is then read
+        as whole months + these weeks + the days left over."""
+        first, after = self.whole_months()
+        return _weeks(self.start, first), _weeks(after, self.end + timedelta(days=1))
+
     def previous(self) -> "Period":
         """环比: the same number of days immediately before."""
         return Period(self.start - timedelta(days=self.days), self.start - timedelta(days=1))
@@ -73,6 +83,14 @@ class Period:
 
     def __str__(self) -> str:
         return f"{self.start}..{self.end}"
+
+
+def _weeks(first: date, after: date) -> tuple[date, date]:
+    """The weeks (Monday to Sunday) lying wholly inside [first, after), as
+    [first Monday, the Monday after the last); (first, first) when none does."""
+    monday = first + timedelta(days=-first.weekday() % 7)
+    end = after - timedelta(days=after.weekday())
+    return (monday, end) if monday < end else (first, first)
 
 
 def next_month_start(d: date) -> date:

@@ -197,7 +197,7 @@ def _rollup_body(name: str, gate: Gate, filters: Filters, stores_narrowed: bool,
     conds = []
     if gate.store:
         in_view = f"{gate.store} IN (SELECT store_id FROM stores)"
-        conds.append(in_view if stores_narrowed or not gate.store_nullable else "TRUE")
+        conds.append(in_view if stores_narrowed or not (gate.store_nullable or gate.known_stores) else "TRUE")
     if gate.parent:
         column, table, table_column = gate.parent
         conds.append(f"{column} IN (SELECT {table_column} FROM {table})")

@@ -66,3 +66,19 @@ def demo_scopes(path: Path, guides_sql: str, stores: int = 2, guides_with_region
             "stores": (Scope.of(stores=store_rows["store_id"].head(stores).tolist()), Filters()),
             "guides": (Scope.everything(), Filters.of(guides=guides)),
             "region + guides": (Scope.of(regions=[region]), Filters.of(guides=guides[:guides_with_region]))}
+
+
+def unknown_store_rows(db) -> dict[str, int]:
+    """Per rollup declared Gate.known_stores, its rows naming a store the stores
+    table does not know (the declaration says there are none: with nothing
+    narrowing, the gate then reads such a rollup unchecked)."""
+    import duckdb
+
+    from dashboard import rollups
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return {r.name: con.execute(f"SELECT count(*) FROM main.{r.name} WHERE {r.gate.store} NOT IN "
+                                    "(SELECT store_id FROM main.stores)").fetchone()[0]
+                for r in rollups.ROLLUPS if r.gate.known_stores}
+    finally:
+        con.close()

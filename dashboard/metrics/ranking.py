@@ -73,8 +73,8 @@ def leaderboard_sql(reader, key: str, period: Period, as_of: date | None = None)
          CASE WHEN t.target_id IS NOT NULL THEN coalesce(c.mtd_sales, 0) END AS sales_mtd,
          t.sales_target AS target""" if as_of is not None else "")
     return f"""
-WITH sums AS ({sales_sql(key, tuple(windows), brief=brief, single_scan=one_pass(windows))}),
-buyers AS ({buyers_sql(reader, key)}),
+WITH sums AS ({sales_sql(key, windows, brief=brief, single_scan=one_pass(windows))}),
+buyers AS ({buyers_sql(reader, key, period)}),
 listed AS (
   {e["listed"]}
   UNION

@@ -21,6 +21,11 @@ class Gate:
     - `when_guides_filtered`: the CTE body used instead under a guide filter,
       for a rollup that no longer knows the guide (re-derived from one that does).
     - `store_free`: no store column (keyed by guide only): only `guide` narrows.
+    - `known_stores`: built from the orders of stores the stores table knows
+      only, so with nothing narrowing the stores every row is in view and the
+      check against `stores` is left out (a semi-join fewer to plan and run
+      per reference: HQ's 30-day guide board reads three windows of three
+      tiers). Declare it only for a rollup whose SQL guarantees it.
     """
     store: str | None = None
     store_nullable: bool = False
@@ -28,6 +33,7 @@ class Gate:
     parent: tuple[str, str, str] | None = None
     when_guides_filtered: str | None = None
     store_free: bool = False
+    known_stores: bool = False
 
     def __post_init__(self):
         if not (self.store or self.parent or self.store_free):

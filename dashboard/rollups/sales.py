@@ -24,17 +24,22 @@ from .model import SLICE_MARKER, Gate, Refresh, Rollup
 # Before any real day: "no earlier buying day".
 NEVER = "DATE '1900-01-01'"
 
+# Orders of stores the stores table does not know are in no scope (the scoped
+# `orders` drops them), so no sales rollup holds them: with nothing narrowing
+# the stores, the gate need not check the rollups against `stores`
+# (Gate.known_stores). A new store row rebuilds these whole.
 DAILY_SALES = Rollup(
     "daily_sales",
-    "one row per (day, store_id, guide_id, channel) with orders; guide_id NULL for uncredited orders",
+    "one row per (day, store_id, guide_id, channel) with orders of known stores; guide_id NULL for uncredited orders",
     """
 SELECT CAST(ordered_at AS DATE) AS day, store_id, guide_id, channel,
        CAST(sum(amount - refund_amount) AS DECIMAL(18,2)) AS sales,
        count(*) FILTER (WHERE amount - refund_amount > 0) AS orders
 FROM orders
+WHERE store_id IN (SELECT store_id FROM stores)
 GROUP BY CAST(ordered_at AS DATE), store_id, guide_id, channel""",
     "day, store_id, guide_id, channel",
-    Gate(store="store_id", guide="guide_id"),
+    Gate(store="store_id", guide="guide_id", known_stores=True),
     refresh=Refresh((("orders", "CAST(ordered_at AS DATE)"),), "day IN {values}"),
 )
 
@@ -51,7 +56,7 @@ GROUP BY {period}, store_id, channel"""
         f"{period}, store_id, channel",
         # Under a guide filter the per-store rollup is re-derived from the
         # per-guide one, which still knows the guide.
-        Gate(store="store_id", when_guides_filtered=sql),
+        Gate(store="store_id", when_guides_filtered=sql, known_stores=True),
         refresh=Refresh(((source, period),), f"{period} IN {{values}}"),
     )
 
@@ -72,11 +77,31 @@ SELECT {_MONTH_OF_DAY} AS month, store_id, guide_id, channel,
 FROM daily_sales
 GROUP BY {_MONTH_OF_DAY}, store_id, guide_id, channel""",
     "month, store_id, guide_id, channel",
-    Gate(store="store_id", guide="guide_id"),
+    Gate(store="store_id", guide="guide_id", known_stores=True),
     refresh=Refresh((("daily_sales", _MONTH_OF_DAY),), "month IN {values}"),
 )
 
 MONTHLY_STORE_SALES = _store_sums("monthly_store_sales", "month", "monthly_sales")
+
+# And per week (Monday to Sunday; week = its Monday): the whole weeks of a
+# period outside its whole months (a 30-day view holds four) are read from
+# these, about a fifth of their days' rows.
+_WEEK_OF_DAY = "CAST(date_trunc('week', day) AS DATE)"
+
+WEEKLY_SALES = Rollup(
+    "weekly_sales",
+    "one row per (week, store_id, guide_id, channel) with orders (daily_sales summed over the week's days)",
+    f"""
+SELECT {_WEEK_OF_DAY} AS week, store_id, guide_id, channel,
+       CAST(sum(sales) AS DECIMAL(18,2)) AS sales, CAST(sum(orders) AS BIGINT) AS orders
+FROM daily_sales
+GROUP BY {_WEEK_OF_DAY}, store_id, guide_id, channel""",
+    "week, store_id, guide_id, channel",
+    Gate(store="store_id", guide="guide_id", known_stores=True),
+    refresh=Refresh((("daily_sales", _WEEK_OF_DAY),), "week IN {values}"),
+)
+
+WEEKLY_STORE_SALES = _store_sums("weekly_store_sales", "week", "weekly_sales")
 
 # Only orders of a store the stores table knows: the scoped `orders` never
 # shows others, so the previous-day chains are built over exactly what any
@@ -239,7 +264,7 @@ BUYER_DAYS = Rollup(
         JOIN stores st ON st.store_id = b.store_id) j
 ){_CHAINS}""",
     _BUYER_DAYS_ORDER,
-    Gate(store="store_id", guide="guide_id"),
+    Gate(store="store_id", guide="guide_id", known_stores=True),
     slice_by="o.member_id",  # every window partitions by member: built a slice of members at a time
     # Every window partitions by member: a changed order's member gets all its
     # rows recomputed; a new day alone, only its own rows (_append_buyer_days).
@@ -279,12 +304,29 @@ FROM buyer_days
 WHERE prev_guide_day IS NOT NULL
 GROUP BY {_MONTH_OF_DAY}, store_id, guide_id, prev_guide_day""",
     "month, store_id, guide_id, prev_guide_day",
-    Gate(store="store_id", guide="guide_id"),
+    Gate(store="store_id", guide="guide_id", known_stores=True),
     refresh=Refresh((("buyer_days", _MONTH_OF_DAY),), "month IN {values}"),
 )
 
-ROLLUPS: tuple[Rollup, ...] = (DAILY_SALES, DAILY_STORE_SALES, MONTHLY_SALES, MONTHLY_STORE_SALES, BUYER_KEYS,
-                               BUYER_DAYS, MULTI_STORE_GUIDES, GUIDE_BUYER_MONTHS)
+# The same per week (week = its Monday): a period's whole weeks outside its
+# whole months.
+GUIDE_BUYER_WEEKS = Rollup(
+    "guide_buyer_weeks",
+    "one row per (week, store_id, guide_id, prev_guide_day) over buyer_days' rows representing a "
+    "(guide, member, day): buyers = how many",
+    f"""
+SELECT {_WEEK_OF_DAY} AS week, store_id, guide_id, prev_guide_day, count(*) AS buyers
+FROM buyer_days
+WHERE prev_guide_day IS NOT NULL
+GROUP BY {_WEEK_OF_DAY}, store_id, guide_id, prev_guide_day""",
+    "week, store_id, guide_id, prev_guide_day",
+    Gate(store="store_id", guide="guide_id", known_stores=True),
+    refresh=Refresh((("buyer_days", _WEEK_OF_DAY),), "week IN {values}"),
+)
+
+ROLLUPS: tuple[Rollup, ...] = (DAILY_SALES, DAILY_STORE_SALES, MONTHLY_SALES, MONTHLY_STORE_SALES, WEEKLY_SALES,
+                               WEEKLY_STORE_SALES, BUYER_KEYS, BUYER_DAYS, MULTI_STORE_GUIDES, GUIDE_BUYER_MONTHS,
+                               GUIDE_BUYER_WEEKS)
 
 
 # -- distinct buyers ---------------------------------------------------------

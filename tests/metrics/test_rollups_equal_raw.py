@@ -14,21 +14,29 @@ The hand-built data (one line per case):
 - G3 left mid-period and G5 left before it yet is credited a sale;
 - orders of stores the stores table does not know (no scope shows them), one
   before the same member's order in a known store;
-- orders a year earlier (同比), and a store that sold nothing the as-of day;
+- orders a year earlier (同比), one in a whole week of the year, and a store
+  that sold nothing the as-of day;
 - around the whole months a period reads from the monthly rollups (2026-01-15..
   03-04 reads February whole, its other days daily): M9 buys from G2 before the
   period in January and again in February (one buyer, counted on the monthly
   row: its previous day lies before the start); M10 buys from G2 in January
   inside the period, in February and on 1 March (one buyer, counted on its first
   day only); M11 buys from G4 twice in February; M12 buys on the last day of
-  January and the first of February.
+  January and the first of February;
+- around the whole weeks a period reads from the weekly rollups (outside its
+  whole months; 2026-02-04..02-25 reads 02-09..02-15 and 02-16..02-22 weekly,
+  its other days daily), all with G7 at S2: M13 buys twice in one week (one
+  buyer on one weekly row) and, for a period starting mid-week, once before
+  the start in the same week; M14's first order is refunded in full (no buyer)
+  and M14 buys again the week after; M15 buys on a leftover day, on the
+  Sunday ending one week and on the Monday starting the next (one buyer).
 """
 from datetime import date, timedelta
 
 import pandas as pd
 import pytest
 
-from builders import build_db, demo_scopes, guide_row, order_row, reader_for, store_row
+from builders import build_db, demo_scopes, guide_row, order_row, reader_for, store_row, unknown_store_rows
 from dashboard import demo, rollups
 from dashboard.metrics import METRICS, MetricArgs
 from dashboard.period import Period
@@ -51,7 +59,7 @@ def hand_db(tmp_path_factory):
         guides=[guide_row("G1", "S1"), guide_row("G2", "S1"),
                 guide_row("G3", "S2", left_on=date(2026, 3, 3)),
                 guide_row("G4", "S3"), guide_row("G5", "S3", left_on=date(2026, 1, 1)),
-                guide_row("G6", "S2", role="store_manager")],
+                guide_row("G6", "S2", role="store_manager"), guide_row("G7", "S2")],
         orders=[
             # the period 2026-03-02..03-04
             o("o01", "2026-03-02 10:00", "S1", 100, guide_id="G1", member_id="M1"),
@@ -79,6 +87,7 @@ def hand_db(tmp_path_factory):
             o("y02", "2025-03-03 10:00", "S3", 200, guide_id="G4", member_id="M1", channel="wemall"),
             o("y03", "2025-03-04 10:00", "S2", 90, refund_amount=10, guide_id="G3", member_id="M7"),
             o("y04", "2025-09-01 10:00", "S1", 10, guide_id="G2", member_id="M6"),
+            o("y05", "2025-03-18 10:00", "S1", 7, guide_id="G2", member_id="M6"),  # a whole week of the year
             # around February, a whole month of 2026-01-15..03-04
             o("m01", "2026-01-10 10:00", "S1", 11, guide_id="G2", member_id="M9"),
             o("m02", "2026-02-10 10:00", "S1", 12, guide_id="G2", member_id="M9", channel="wemall"),
@@ -89,6 +98,14 @@ def hand_db(tmp_path_factory):
             o("m07", "2026-02-25 10:00", "S3", 17, guide_id="G4", member_id="M11", channel="wemall"),
             o("m08", "2026-01-31 23:59:59", "S2", 18, guide_id="G3", member_id="M12"),
             o("m09", "2026-02-01 00:00", "S2", 19, guide_id="G3", member_id="M12"),
+            # around the whole weeks 02-09..02-15 and 02-16..02-22
+            o("w01", "2026-02-10 10:00", "S2", 30, guide_id="G7", member_id="M13"),
+            o("w02", "2026-02-12 10:00", "S2", 20, guide_id="G7", member_id="M13", channel="wemall"),
+            o("w03", "2026-02-11 10:00", "S2", 40, refund_amount=40, guide_id="G7", member_id="M14"),
+            o("w04", "2026-02-17 10:00", "S2", 25, guide_id="G7", member_id="M14"),
+            o("w05", "2026-02-06 10:00", "S2", 9, guide_id="G7", member_id="M15"),
+            o("w06", "2026-02-15 23:59:59", "S2", 12, guide_id="G7", member_id="M15"),
+            o("w07", "2026-02-16 00:00", "S2", 13, guide_id="G7", member_id="M15", channel="wemall"),
         ])
 
 
@@ -111,7 +128,10 @@ SCOPES = {
 
 HAND_PERIODS = [Period(AS_OF, AS_OF), Period(date(2026, 3, 2), AS_OF), Period(date(2026, 3, 3), AS_OF),
                 Period(date(2026, 2, 1), AS_OF), Period(date(2026, 1, 15), AS_OF),
-                Period(date(2026, 1, 1), date(2026, 2, 28)), Period(AS_OF - timedelta(days=364), AS_OF)]
+                Period(date(2026, 1, 1), date(2026, 2, 28)), Period(AS_OF - timedelta(days=364), AS_OF),
+                # whole weeks and no whole month: with days around them, exactly two, from mid-week
+                Period(date(2026, 2, 4), date(2026, 2, 25)), Period(date(2026, 2, 9), date(2026, 2, 22)),
+                Period(date(2026, 2, 11), date(2026, 2, 25)), Period(date(2026, 2, 16), date(2026, 2, 22))]
 
 
 def reference(name: str, reader, args: MetricArgs) -> pd.DataFrame:
@@ -208,6 +228,30 @@ def test_hand_built_cases_are_really_there(hand_db):
     assert g.loc["G2", "members"] == 3 and g.loc["G2", "sales"] == 12 + 13 + 10 + 15 + 50  # M1 on 03-02 too
     assert g.loc["G4", "members"] == 3  # M11, M4 (03-04), M2 (02-26)
     assert g.loc["G3", "members"] == 4  # M2, M3, M6 and M12 (01-31 and 02-01: one buyer)
+    # around the whole weeks (none of them inside a whole month)
+    weeks = Period(date(2026, 2, 4), date(2026, 2, 25))
+    assert weeks.whole_months() == (weeks.start, weeks.start)
+    assert weeks.whole_weeks() == ((weeks.start, weeks.start), (date(2026, 2, 9), date(2026, 2, 23)))
+    g7 = lambda p: METRICS["guide-leaderboard"](reader, MetricArgs(p, AS_OF)).set_index("guide_id").loc["G7"]  # noqa: E731
+    assert g7(weeks)["members"] == 3 and g7(weeks)["sales"] == 30 + 20 + 25 + 9 + 12 + 13  # M13, M14, M15
+    assert g7(weeks)["orders"] == 6                                        # w03 refunded in full
+    assert g7(Period(date(2026, 2, 11), date(2026, 2, 25)))["members"] == 3  # M13 on 02-12 (02-10 before it)
+    assert g7(Period(date(2026, 2, 16), date(2026, 2, 22)))["members"] == 2  # M14, M15 (02-15 before it)
+    assert g7(Period(date(2026, 2, 9), date(2026, 2, 22)))["sales_prev"] == 9  # 01-26..02-08: two weeks
+    # the year (one scan for its windows: windows.one_pass) reads 2025-03-10..03-30 weekly
+    year = Period(AS_OF - timedelta(days=364), AS_OF)
+    assert year.whole_weeks()[0] == (date(2025, 3, 10), date(2025, 3, 31))
+    g2 = METRICS["guide-leaderboard"](reader, MetricArgs(year, AS_OF)).set_index("guide_id").loc["G2"]
+    assert g2["sales"] == 50 + 7 + 10 + 11 + 12 + 13 + 10 + 15  # o02 y05 y04 m01..m05
+
+
+def test_rollups_declared_of_known_stores_hold_none_other(hand_db):
+    """S9 and S0 sold (o09, o11) but the stores table does not know them: the
+    sales rollups declared Gate.known_stores hold none of their rows."""
+    counts = unknown_store_rows(hand_db)
+    assert {"daily_sales", "daily_store_sales", "weekly_sales", "monthly_sales", "buyer_days",
+            "guide_buyer_weeks", "guide_buyer_months"} <= set(counts)
+    assert counts == {name: 0 for name in counts}
 
 
 def test_ties_rank_equal_from_the_rollups(tmp_path):

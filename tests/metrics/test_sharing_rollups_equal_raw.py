@@ -28,7 +28,7 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 
-from builders import build_db, guide_row, order_row, reader_for, store_row
+from builders import build_db, guide_row, order_row, reader_for, store_row, unknown_store_rows
 from dashboard import demo
 from dashboard.metrics import METRICS, MetricArgs, share_funnel
 from dashboard.period import Period
@@ -211,6 +211,15 @@ def test_hand_built_cases_are_really_there(hand_db):
                                                               "guide G1", "nothing")] == \
         [share_funnel.VISITORS_FAST] + [share_funnel.VISITORS_ONE_REGION] * 3 + [share_funnel.VISITORS_EXACT] * 5
     assert f_hq["share_orders"] == 7                                   # o6 net 0; p1 (POS) counts
+
+
+def test_rollups_declared_of_known_stores_hold_none_other(hand_db):
+    """G4's share at S9 and the unknown store's order (a store the stores table
+    does not know) are in none of the rollups declared Gate.known_stores."""
+    counts = unknown_store_rows(hand_db)
+    assert {"guide_share_days", "guide_share_other", "share_pairs", "share_order_days", "wemall_source_days",
+            "wemall_hours"} <= set(counts)
+    assert counts == {name: 0 for name in counts}
 
 
 @pytest.fixture(scope="module")
