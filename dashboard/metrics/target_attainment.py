@@ -92,8 +92,10 @@ def month_clock(as_of: date) -> tuple[str, Period, float, int]:
 
 
 # target-attainment, target-summary, target-by-region and the morning check's
-# behind-pace read the same month so far: one query per level set, and none
-# for one level once both levels' rows are held (attainment_rows).
+# behind-pace read the same month so far: one query for both levels per as-of
+# day (the guide level costs little more than the store level alone, and the
+# morning check needs both: its digest asks for the stores' summary first),
+# each level then served from those rows.
 _ROWS = Memo()
 
 
@@ -104,11 +106,10 @@ def attainment_rows(reader: Reader, as_of: date, level: str | tuple = "store") -
     bad = [lv for lv in levels if lv not in LEVELS]
     if bad:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}, not {bad[0]!r}")
-    if levels != LEVELS:  # one level: from both levels' rows when a metric has read them (the morning check)
-        both = _ROWS.peek(reader, (as_of, LEVELS))
-        if both is not None:
-            return both[both["level"].isin(levels)].reset_index(drop=True)
-    return _ROWS.get(reader, (as_of, levels), lambda: _attainment_rows(reader, as_of, levels))
+    both = _ROWS.get(reader, (as_of, LEVELS), lambda: _attainment_rows(reader, as_of, LEVELS))
+    if set(levels) == set(LEVELS):
+        return both
+    return both[both["level"].isin(levels)].reset_index(drop=True)
 
 
 def _attainment_rows(reader: Reader, as_of: date, levels: tuple) -> pd.DataFrame:

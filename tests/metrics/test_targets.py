@@ -160,16 +160,14 @@ def test_unknown_level_is_an_error(db):
 @pytest.mark.parametrize("scope", [None, Scope(regions=("华南",)), Scope(regions=("华北",))])
 @pytest.mark.parametrize("as_of", [date(2026, 11, 10), date(2026, 12, 31), date(2026, 2, 1)])
 def test_one_level_from_both_levels_rows_equals_its_own_query(db, scope, as_of):
-    """Once the morning check's behind-pace has read both levels, one level is
-    served from those rows: the same frame as that level's own query (rows,
-    order, dtypes), also where a scope or a month leaves a level empty."""
+    """One level is served from both levels' rows (one query per as-of day):
+    the same frame as that level's own query (rows, order, dtypes), also where
+    a scope or a month leaves a level empty."""
     from dashboard.metrics.base import clear_memos
-    from dashboard.metrics.target_attainment import LEVELS, _ROWS, attainment_rows
+    from dashboard.metrics.target_attainment import LEVELS, _ROWS, _attainment_rows, attainment_rows
     for level in LEVELS:
         clear_memos()
-        alone = attainment_rows(reader_for(db, scope), as_of, level)   # its own query
-        clear_memos()
-        attainment_rows(reader_for(db, scope), as_of, LEVELS)
+        alone = _attainment_rows(reader_for(db, scope), as_of, (level,))   # that level's own query
         served = attainment_rows(reader_for(db, scope), as_of, level)
-        assert _ROWS.peek(reader_for(db, scope), (as_of, (level,))) is None   # not queried: served from both
+        assert _ROWS.peek(reader_for(db, scope), (as_of, LEVELS)) is not None   # served from both levels' rows
         pd.testing.assert_frame_equal(served, alone)
