@@ -12,6 +12,7 @@ import streamlit as st
 
 from ..app_context import View, run_metric
 from ..period import Period
+from ..runtime.cache import VIEW_VALUES
 from . import format as fmt
 from .components import show_chart, style_figure
 from .i18n import language, t
@@ -159,8 +160,8 @@ def digest_panel(view: View) -> None:
     # The same lines as metric morning-digest, read through the app's cache
     # (the page's other panels have already computed most of these metrics).
     day = Period(view.as_of, view.as_of)
-    d = digest.build(None, view.as_of, run=lambda name, period=None, **o: run_metric(name, view, period=period or day,
-                                                                                       **o))
+    d = VIEW_VALUES.get("digest", view, lambda: digest.build(
+        None, view.as_of, run=lambda name, period=None, **o: run_metric(name, view, period=period or day, **o)))
     if not d.lines:
         st.caption(t("dg.empty"))
         return

@@ -69,6 +69,24 @@ def test_morning_check_shows_behind_pace_anomalies_and_the_digest(env):
     assert "南一店" not in html and "南一导购" not in html
 
 
+def test_the_digest_follows_the_settings_in_force(env):
+    """昨日要点 is kept per view and settings in force (runtime.cache.VIEW_VALUES):
+    a rerun shows the same lines, and raising the anomaly threshold above E2's
+    18.9 MADs drops its line at the next rerun, as the page's own anomalies do."""
+    from dashboard import settings
+    at = open_page(signed_in("east"), "morning_check")
+    digest = lambda: next(str(m.value) for m in at.markdown if 'data-tg="digest"' in str(m.value))  # noqa: E731
+    line = "东二店 销售 ¥300，远低于同星期基线 ¥1,000（−18.9 MAD）"
+    assert line in digest()
+    at.run()
+    assert line in digest()
+    settings.change("anomaly_threshold", "20", "admin")
+    at.run()
+    assert not at.exception
+    assert line not in digest() and "东一店 达成 9.7%" in digest()
+    assert "东二店（E2）：销售异常偏低" not in page_html(at)
+
+
 def test_overview_and_leaderboards_show_attainment(env):
     at = open_page(signed_in("boss"), "overview")
     html = page_html(at)
