@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from ..reader import Reader
-from .base import MetricArgs, Option, metric
+from .base import MetricArgs, Option, days_from, metric
 
 MAD_TO_SD = 1.4826
 MEAN_AD_TO_SD = 1.253314
@@ -132,11 +132,11 @@ def anomaly_rows(reader: Reader, first, last, threshold: float, weeks: int) -> p
     daily = daily[daily["store_id"].isin(index)]
     if not daily.empty:
         rows = daily["store_id"].map(index).to_numpy()
-        cols = (pd.to_datetime(daily["day"]) - pd.Timestamp(start)).dt.days.to_numpy()
+        cols = days_from(daily["day"], start).astype("int64")
         sales[rows, cols] = daily["sales"].astype(float).to_numpy()
     day_numbers = np.arange(n_days)
-    opened = (pd.to_datetime(stores["opened_on"]) - pd.Timestamp(start)).dt.days.to_numpy()
-    closed = (pd.to_datetime(stores["closed_on"]) - pd.Timestamp(start)).dt.days.fillna(n_days).to_numpy()
+    opened = days_from(stores["opened_on"], start)
+    closed = np.nan_to_num(days_from(stores["closed_on"], start), nan=n_days)
     is_open = (day_numbers[None, :] >= opened[:, None]) & (day_numbers[None, :] <= closed[:, None])
     need = math.ceil(weeks / 2)
     judged = np.arange(lookback, n_days)                               # the period's days

@@ -220,3 +220,14 @@ def ratios(num: pd.Series, den: pd.Series) -> np.ndarray:
     ok = ~np.isnan(n) & ~np.isnan(d) & (d != 0)
     out[ok] = n[ok] / d[ok]
     return out
+
+
+def days_from(values: pd.Series, start: date) -> np.ndarray:
+    """Whole days from `start` to each date or timestamp of `values` (floats:
+    NaN where missing), as pd.to_datetime(values) - start would give them, but
+    in numpy: to_datetime's cache check makes a Timestamp of every value first
+    (~10 ms for 7,000 guides' hire days, on every page that reads them)."""
+    days = values.to_numpy(dtype="datetime64[D]")
+    out = (days - np.datetime64(start, "D")).astype("float64")
+    out[np.isnat(days)] = np.nan
+    return out

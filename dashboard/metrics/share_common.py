@@ -47,7 +47,7 @@ import pandas as pd
 
 from ..period import Period
 from ..reader import Reader
-from .base import Memo, Option, ratios
+from .base import Memo, Option, days_from, ratios
 
 K_OPTION = Option(int, 3, "shares a day that meet a guide's daily share target", setting="share_k", minimum=1)
 TARGET_OPTION = Option(float, 0.8, "target share rate (a fraction 0-1)", setting="share_target_rate", minimum=0)
@@ -224,9 +224,8 @@ def guides_on_roster_by_day(intervals: pd.DataFrame, period: Period) -> np.ndarr
     (a running sum of +1 at from_day and -1 after to_day)."""
     counts = np.zeros(period.days + 1, dtype="int64")
     if len(intervals):
-        start = pd.Timestamp(period.start)
-        first = (pd.to_datetime(intervals["from_day"]) - start).dt.days.to_numpy()
-        last = (pd.to_datetime(intervals["to_day"]) - start).dt.days.to_numpy()
+        first = days_from(intervals["from_day"], period.start).astype("int64")
+        last = days_from(intervals["to_day"], period.start).astype("int64")
         np.add.at(counts, first, 1)
         np.add.at(counts, last + 1, -1)
     return np.cumsum(counts)[:-1]
