@@ -16,6 +16,7 @@ no longer unpickles a copy of every option list (~7 ms for HQ's 6,800 guides).""
 from __future__ import annotations
 
 import hashlib
+import sys
 import threading
 import time
 from collections import OrderedDict
@@ -40,6 +41,27 @@ from .view import SETTINGS_RUN, View, current_view
 RESULT_MAX_BYTES = 256 * 1024 * 1024
 RESULT_MAX_ENTRIES = 512
 RESULT_TTL_SECONDS = 3600
+
+
+# Object columns (text) are sized from a sample of their cells: pandas' deep
+# count reads every string (~4 ms for HQ's 6,800-guide tables, on every
+# computed result); a byte bound needs an estimate, not an audit.
+SIZE_SAMPLE = 64
+
+
+def frame_bytes(df: pd.DataFrame) -> int:
+    """About the bytes `df` holds: its arrays, and its text cells estimated
+    from an even sample of at most SIZE_SAMPLE per column."""
+    total = int(df.memory_usage(index=True, deep=False).sum())
+    n = len(df)
+    if not n:
+        return total
+    step = max(1, n // SIZE_SAMPLE)
+    for _, column in df.items():
+        if column.dtype == object:
+            sample = column.iloc[::step]
+            total += int(sum(sys.getsizeof(v) for v in sample) * n / len(sample))
+    return total
 
 
 class ResultCache:
@@ -78,7 +100,7 @@ class ResultCache:
                                             lambda frame: self._store(key, frame)).copy()
 
     def _store(self, key: Hashable, df: pd.DataFrame) -> None:
-        size = int(df.memory_usage(index=True, deep=True).sum())
+        size = frame_bytes(df)
         with self._lock:
             self._drop(key)
             if size <= self.max_bytes:
@@ -143,7 +165,7 @@ class DerivedFrames:
                 self._items.move_to_end(key)
                 return item[1].copy()
         derived = derive()
-        size = int(source.memory_usage(index=True, deep=True).sum() + derived.memory_usage(index=True, deep=True).sum())
+        size = frame_bytes(source) + frame_bytes(derived)
         with self._lock:
             old = self._items.pop(key, None)
             if old is not None:

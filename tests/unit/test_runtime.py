@@ -203,3 +203,14 @@ def test_derived_frames_are_bounded_and_skip_unhashable_cells():
     assert calls == [1, 1]                                  # lists cannot be hashed: derived each time
     memo.clear()
     assert len(memo) == 0 and memo.bytes == 0
+
+
+def test_frame_bytes_estimates_text_from_a_sample_and_counts_arrays_exactly():
+    from dashboard.runtime.cache import frame_bytes
+    numbers = pd.DataFrame({"a": range(5000), "b": [0.5] * 5000})
+    assert frame_bytes(numbers) == int(numbers.memory_usage(index=True, deep=True).sum())
+    texts = pd.DataFrame({"id": [f"G{i:05d}" for i in range(5000)],
+                          "name": ["导购" + "甲" * (i % 40) for i in range(5000)], "n": range(5000)})
+    deep = int(texts.memory_usage(index=True, deep=True).sum())
+    assert abs(frame_bytes(texts) - deep) < 0.05 * deep
+    assert frame_bytes(texts.iloc[:0]) == int(texts.iloc[:0].memory_usage(index=True, deep=True).sum())
