@@ -103,3 +103,28 @@ def test_morning_check_panel(env):
     assert page.count("负面消息未在 30 分钟内回复") == 2
     assert "G2群：14 天无成员发言，已沉默" in page and "G4群" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>" not in page
+
+
+def test_the_koc_tables_follow_the_settings_and_the_language(env):
+    """The KOC tables are kept per view, language and settings in force
+    (runtime.cache.VIEW_VALUES): a rerun shows the same rows; raising the
+    referred-sales bar above ¥1,000 drops the referral KOC at the next rerun;
+    in English the reasons are English."""
+    from dashboard import settings
+    from dashboard.ui.i18n import set_language
+    at = open_page("boss", "community", MONTH)
+    whys = lambda: table_with(at, "KOC 原因")[0]["KOC 原因"].tolist()  # noqa: E731
+    assert "带货 ¥1,000" in whys() and "活跃 8 天，5 位成员回复" in whys()
+    at.run()
+    assert "带货 ¥1,000" in whys()
+    settings.change("koc_referred_sales", "5000", "admin")
+    at.run()
+    assert not at.exception
+    assert not any("带货" in w for w in whys()) and "活跃 8 天，5 位成员回复" in whys()
+    set_language("en")
+    try:
+        at = open_page("boss", "community", {**MONTH, "lang": "en"})
+        english = table_with(at, "Why a KOC")[0]["Why a KOC"].tolist()
+        assert "active 8 days, 5 members replied" in english and not any("带货" in w or "活跃" in w for w in english)
+    finally:
+        set_language("zh")
