@@ -63,44 +63,34 @@ GROUP BY {period}, store_id, channel"""
 
 DAILY_STORE_SALES = _store_sums("daily_store_sales", "day", "daily_sales")
 
+def _guide_sums(period: str, of_day: str) -> Rollup:
+    """daily_sales summed per `period` (month or week: `of_day` is its first day)."""
+    return Rollup(
+        f"{period}ly_sales",
+        f"one row per ({period}, store_id, guide_id, channel) with orders (daily_sales summed over the {period}'s days)",
+        f"""
+SELECT {of_day} AS {period}, store_id, guide_id, channel,
+       CAST(sum(sales) AS DECIMAL(18,2)) AS sales, CAST(sum(orders) AS BIGINT) AS orders
+FROM daily_sales
+GROUP BY {of_day}, store_id, guide_id, channel""",
+        f"{period}, store_id, guide_id, channel",
+        Gate(store="store_id", guide="guide_id", known_stores=True),
+        refresh=Refresh((("daily_sales", of_day),), f"{period} IN {{values}}"),
+    )
+
+
 # The same sums per calendar month (month = its first day): a period's whole
 # months are read from these (30× fewer rows than their days) and only its
 # partial months at its ends from the daily ones (metrics/windows.py).
 _MONTH_OF_DAY = "CAST(date_trunc('month', day) AS DATE)"
-
-MONTHLY_SALES = Rollup(
-    "monthly_sales",
-    "one row per (month, store_id, guide_id, channel) with orders (daily_sales summed over the month's days)",
-    f"""
-SELECT {_MONTH_OF_DAY} AS month, store_id, guide_id, channel,
-       CAST(sum(sales) AS DECIMAL(18,2)) AS sales, CAST(sum(orders) AS BIGINT) AS orders
-FROM daily_sales
-GROUP BY {_MONTH_OF_DAY}, store_id, guide_id, channel""",
-    "month, store_id, guide_id, channel",
-    Gate(store="store_id", guide="guide_id", known_stores=True),
-    refresh=Refresh((("daily_sales", _MONTH_OF_DAY),), "month IN {values}"),
-)
-
+MONTHLY_SALES = _guide_sums("month", _MONTH_OF_DAY)
 MONTHLY_STORE_SALES = _store_sums("monthly_store_sales", "month", "monthly_sales")
 
 # And per week (Monday to Sunday; week = its Monday): the whole weeks of a
 # period outside its whole months (a 30-day view holds four) are read from
 # these, about a fifth of their days' rows.
 _WEEK_OF_DAY = "CAST(date_trunc('week', day) AS DATE)"
-
-WEEKLY_SALES = Rollup(
-    "weekly_sales",
-    "one row per (week, store_id, guide_id, channel) with orders (daily_sales summed over the week's days)",
-    f"""
-SELECT {_WEEK_OF_DAY} AS week, store_id, guide_id, channel,
-       CAST(sum(sales) AS DECIMAL(18,2)) AS sales, CAST(sum(orders) AS BIGINT) AS orders
-FROM daily_sales
-GROUP BY {_WEEK_OF_DAY}, store_id, guide_id, channel""",
-    "week, store_id, guide_id, channel",
-    Gate(store="store_id", guide="guide_id", known_stores=True),
-    refresh=Refresh((("daily_sales", _WEEK_OF_DAY),), "week IN {values}"),
-)
-
+WEEKLY_SALES = _guide_sums("week", _WEEK_OF_DAY)
 WEEKLY_STORE_SALES = _store_sums("weekly_store_sales", "week", "weekly_sales")
 
 # Only orders of a store the stores table knows: the scoped `orders` never
@@ -289,40 +279,31 @@ HAVING count(DISTINCT store_id) > 1""",
     refresh=Refresh((("buyer_days", "guide_id"),), "guide_id IN {values}"),
 )
 
-# buyer_days' per-guide representing rows counted per (month of the row, its
-# previous buying day with the guide): a guide's distinct buyers over a
-# period's whole months are sum(buyers) WHERE prev_guide_day < start, exactly
-# the count of those rows (the previous day is kept to the day, so any start
-# works); about a sixth of the rows they count.
-GUIDE_BUYER_MONTHS = Rollup(
-    "guide_buyer_months",
-    "one row per (month, store_id, guide_id, prev_guide_day) over buyer_days' rows representing a "
-    "(guide, member, day): buyers = how many",
-    f"""
-SELECT {_MONTH_OF_DAY} AS month, store_id, guide_id, prev_guide_day, count(*) AS buyers
+def _guide_buyer_periods(period: str, of_day: str) -> Rollup:
+    """buyer_days' per-guide representing rows counted per (`period` of the
+    row, its previous buying day with the guide)."""
+    return Rollup(
+        f"guide_buyer_{period}s",
+        f"one row per ({period}, store_id, guide_id, prev_guide_day) over buyer_days' rows representing a "
+        "(guide, member, day): buyers = how many",
+        f"""
+SELECT {of_day} AS {period}, store_id, guide_id, prev_guide_day, count(*) AS buyers
 FROM buyer_days
 WHERE prev_guide_day IS NOT NULL
-GROUP BY {_MONTH_OF_DAY}, store_id, guide_id, prev_guide_day""",
-    "month, store_id, guide_id, prev_guide_day",
-    Gate(store="store_id", guide="guide_id", known_stores=True),
-    refresh=Refresh((("buyer_days", _MONTH_OF_DAY),), "month IN {values}"),
-)
+GROUP BY {of_day}, store_id, guide_id, prev_guide_day""",
+        f"{period}, store_id, guide_id, prev_guide_day",
+        Gate(store="store_id", guide="guide_id", known_stores=True),
+        refresh=Refresh((("buyer_days", of_day),), f"{period} IN {{values}}"),
+    )
 
+
+# A guide's distinct buyers over a period's whole months are sum(buyers) WHERE
+# prev_guide_day < start, exactly the count of those rows (the previous day is
+# kept to the day, so any start works); about a sixth of the rows they count.
+GUIDE_BUYER_MONTHS = _guide_buyer_periods("month", _MONTH_OF_DAY)
 # The same per week (week = its Monday): a period's whole weeks outside its
 # whole months.
-GUIDE_BUYER_WEEKS = Rollup(
-    "guide_buyer_weeks",
-    "one row per (week, store_id, guide_id, prev_guide_day) over buyer_days' rows representing a "
-    "(guide, member, day): buyers = how many",
-    f"""
-SELECT {_WEEK_OF_DAY} AS week, store_id, guide_id, prev_guide_day, count(*) AS buyers
-FROM buyer_days
-WHERE prev_guide_day IS NOT NULL
-GROUP BY {_WEEK_OF_DAY}, store_id, guide_id, prev_guide_day""",
-    "week, store_id, guide_id, prev_guide_day",
-    Gate(store="store_id", guide="guide_id", known_stores=True),
-    refresh=Refresh((("buyer_days", _WEEK_OF_DAY),), "week IN {values}"),
-)
+GUIDE_BUYER_WEEKS = _guide_buyer_periods("week", _WEEK_OF_DAY)
 
 ROLLUPS: tuple[Rollup, ...] = (DAILY_SALES, DAILY_STORE_SALES, MONTHLY_SALES, MONTHLY_STORE_SALES, WEEKLY_SALES,
                                WEEKLY_STORE_SALES, BUYER_KEYS, BUYER_DAYS, MULTI_STORE_GUIDES, GUIDE_BUYER_MONTHS,
