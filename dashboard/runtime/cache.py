@@ -44,7 +44,7 @@ RESULT_TTL_SECONDS = 3600
 
 
 # Object columns (text) are sized from a sample of their cells: pandas' deep
-# count reads every string (~4 ms for HQ's 6,800-guide tables, on every
+# count reads every string (~7 ms for HQ's 6,800-guide tables, on every
 # computed result); a byte bound needs an estimate, not an audit.
 SIZE_SAMPLE = 64
 
@@ -186,35 +186,56 @@ class DerivedFrames:
 DISPLAYS = DerivedFrames()
 
 
+def _value_bytes(value) -> int:
+    if isinstance(value, pd.DataFrame):
+        return frame_bytes(value)
+    if isinstance(value, (tuple, list)):
+        return sum(_value_bytes(v) for v in value)
+    return sys.getsizeof(value)
+
+
 class ViewValues:
     """Values built only from a view's metric results (the morning check's
-    昨日要点 narrative): kept per (what, file, version, scope, filters, as-of,
-    settings in force), which is everything those results depend on, least
-    recently used out first. Immutable values only: callers share them."""
+    昨日要点 narrative, the community page's KOC tables): kept per (what,
+    file, version, scope, filters, as-of, settings in force), which is
+    everything those results depend on (`what` names the language where the
+    value holds text), least recently used out first, bounded by entries and
+    bytes. Callers share the value: a frame is copied before it is changed."""
 
-    def __init__(self, max_entries: int = 256):
-        self.max_entries = max_entries
+    def __init__(self, max_entries: int = 256, max_bytes: int = 64 * 1024 * 1024):
+        self.max_entries, self.max_bytes = max_entries, max_bytes
         self._lock = threading.Lock()
-        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self._items: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
+        self.bytes = 0
 
     def get(self, what: str, view: View, build: Callable[[], Any]) -> Any:
+        """build()'s value for `what` in this rerun's view and settings."""
         pin = pinned()
-        key = (what, str(pin.path), pin.version, (view.scope.regions, view.scope.stores), view.filters.values(),
-               view.as_of, tuple(sorted(settings_in_force().items())))
+        return self.get_by_key((what, str(pin.path), pin.version, (view.scope.regions, view.scope.stores),
+                                view.filters.values(), view.as_of, tuple(sorted(settings_in_force().items()))), build)
+
+    def get_by_key(self, key: Hashable, build: Callable[[], Any]) -> Any:
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
-                return self._items[key]
+                return self._items[key][0]
         value = build()
+        size = _value_bytes(value)
         with self._lock:
-            self._items[key] = value
-            while len(self._items) > self.max_entries:
-                self._items.popitem(last=False)
+            old = self._items.pop(key, None)
+            if old is not None:
+                self.bytes -= old[1]
+            if size <= self.max_bytes:
+                self._items[key] = (value, size)
+                self.bytes += size
+            while self._items and (len(self._items) > self.max_entries or self.bytes > self.max_bytes):
+                self.bytes -= self._items.popitem(last=False)[1][1]
         return value
 
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+            self.bytes = 0
 
 
 VIEW_VALUES = ViewValues()

@@ -214,3 +214,25 @@ def test_frame_bytes_estimates_text_from_a_sample_and_counts_arrays_exactly():
     deep = int(texts.memory_usage(index=True, deep=True).sum())
     assert abs(frame_bytes(texts) - deep) < 0.05 * deep
     assert frame_bytes(texts.iloc[:0]) == int(texts.iloc[:0].memory_usage(index=True, deep=True).sum())
+
+
+def test_view_values_are_built_once_per_key_and_bounded():
+    from dashboard.runtime.cache import ViewValues
+    built = []
+    values = ViewValues(max_entries=3, max_bytes=10**9)
+    make = lambda k: values.get_by_key(k, lambda: built.append(k) or frame(10))  # noqa: E731
+    first = make("a")
+    assert make("a") is first and built == ["a"]          # held as it is, not rebuilt
+    for k in ("b", "c", "d"):
+        make(k)
+    make("a")                                              # "a" was the least recently used: built again
+    assert built == ["a", "b", "c", "d", "a"]
+    from dashboard.runtime.cache import _value_bytes
+    one = _value_bytes((frame(1000), "text"))                # a frame's arrays and a string
+    assert one > 8000
+    small = ViewValues(max_entries=100, max_bytes=3 * one + 100)
+    for k in range(5):
+        small.get_by_key(k, lambda: (frame(1000), "text"))
+    assert len(small._items) == 3 and small.bytes <= small.max_bytes
+    small.clear()
+    assert small.bytes == 0 and not small._items
