@@ -135,6 +135,38 @@ def fingerprint(df: pd.DataFrame) -> tuple:
     return tuple(map(str, df.columns)), tuple(map(str, df.dtypes)), len(df), digest
 
 
+class SizedLRU:
+    """(value, size) by key, least recently used out first, bounded by entries
+    and bytes: the bookkeeping of DerivedFrames and ViewValues (their callers
+    hold their own lock around every call)."""
+
+    def __init__(self, max_bytes: int, max_entries: int):
+        self.max_bytes, self.max_entries = max_bytes, max_entries
+        self.items: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
+        self.bytes = 0
+
+    def peek(self, key: Hashable) -> Any:
+        item = self.items.get(key)
+        return None if item is None else item[0]
+
+    def touch(self, key: Hashable) -> None:
+        self.items.move_to_end(key)
+
+    def put(self, key: Hashable, value: Any, size: int) -> None:
+        old = self.items.pop(key, None)
+        if old is not None:
+            self.bytes -= old[1]
+        if size <= self.max_bytes:
+            self.items[key] = (value, size)
+            self.bytes += size
+        while self.items and (self.bytes > self.max_bytes or len(self.items) > self.max_entries):
+            self.bytes -= self.items.popitem(last=False)[1][1]
+
+    def clear(self) -> None:
+        self.items.clear()
+        self.bytes = 0
+
+
 class DerivedFrames:
     """Frames derived from another frame's content (a table formatted for
     display), remembered by that content, least recently used out first,
@@ -145,13 +177,15 @@ class DerivedFrames:
     rerun; the fingerprint and the check about 4."""
 
     def __init__(self, max_bytes: int = 64 * 1024 * 1024, max_entries: int = 256):
-        self.max_bytes, self.max_entries = max_bytes, max_entries
         self._lock = threading.Lock()
-        self._items: OrderedDict[Hashable, tuple[pd.DataFrame, pd.DataFrame, int]] = OrderedDict()
-        self.bytes = 0
+        self._lru = SizedLRU(max_bytes, max_entries)  # key -> ((source, derived), size)
 
     def __len__(self) -> int:
-        return len(self._items)
+        return len(self._lru.items)
+
+    @property
+    def bytes(self) -> int:
+        return self._lru.bytes
 
     def get(self, source: pd.DataFrame, variant: Hashable, derive: Callable[[], pd.DataFrame]) -> pd.DataFrame:
         """derive()'s frame for `source` (and `variant`: the language, say), a copy."""
@@ -160,27 +194,19 @@ class DerivedFrames:
         except TypeError:  # cells pandas cannot hash: derived every time
             return derive()
         with self._lock:
-            item = self._items.get(key)
-            if item is not None and item[0].equals(source):
-                self._items.move_to_end(key)
-                return item[1].copy()
+            held = self._lru.peek(key)
+            if held is not None and held[0].equals(source):
+                self._lru.touch(key)
+                return held[1].copy()
         derived = derive()
         size = frame_bytes(source) + frame_bytes(derived)
         with self._lock:
-            old = self._items.pop(key, None)
-            if old is not None:
-                self.bytes -= old[2]
-            if size <= self.max_bytes:
-                self._items[key] = (source.copy(), derived.copy(), size)
-                self.bytes += size
-            while self._items and (self.bytes > self.max_bytes or len(self._items) > self.max_entries):
-                self.bytes -= self._items.popitem(last=False)[1][2]
+            self._lru.put(key, (source.copy(), derived.copy()), size)
         return derived
 
     def clear(self) -> None:
         with self._lock:
-            self._items.clear()
-            self.bytes = 0
+            self._lru.clear()
 
 
 DISPLAYS = DerivedFrames()
@@ -203,10 +229,15 @@ class ViewValues:
     bytes. Callers share the value: a frame is copied before it is changed."""
 
     def __init__(self, max_entries: int = 256, max_bytes: int = 64 * 1024 * 1024):
-        self.max_entries, self.max_bytes = max_entries, max_bytes
         self._lock = threading.Lock()
-        self._items: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
-        self.bytes = 0
+        self._lru = SizedLRU(max_bytes, max_entries)
+
+    def __len__(self) -> int:
+        return len(self._lru.items)
+
+    @property
+    def bytes(self) -> int:
+        return self._lru.bytes
 
     def get(self, what: str, view: View, build: Callable[[], Any]) -> Any:
         """build()'s value for `what` in this rerun's view and settings."""
@@ -216,26 +247,18 @@ class ViewValues:
 
     def get_by_key(self, key: Hashable, build: Callable[[], Any]) -> Any:
         with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key][0]
+            if key in self._lru.items:
+                self._lru.touch(key)
+                return self._lru.peek(key)
         value = build()
         size = _value_bytes(value)
         with self._lock:
-            old = self._items.pop(key, None)
-            if old is not None:
-                self.bytes -= old[1]
-            if size <= self.max_bytes:
-                self._items[key] = (value, size)
-                self.bytes += size
-            while self._items and (len(self._items) > self.max_entries or self.bytes > self.max_bytes):
-                self.bytes -= self._items.popitem(last=False)[1][1]
+            self._lru.put(key, value, size)
         return value
 
     def clear(self) -> None:
         with self._lock:
-            self._items.clear()
-            self.bytes = 0
+            self._lru.clear()
 
 
 VIEW_VALUES = ViewValues()

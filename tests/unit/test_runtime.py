@@ -233,6 +233,6 @@ def test_view_values_are_built_once_per_key_and_bounded():
     small = ViewValues(max_entries=100, max_bytes=3 * one + 100)
     for k in range(5):
         small.get_by_key(k, lambda: (frame(1000), "text"))
-    assert len(small._items) == 3 and small.bytes <= small.max_bytes
+    assert len(small) == 3 and small.bytes <= 3 * one + 100
     small.clear()
-    assert small.bytes == 0 and not small._items
+    assert small.bytes == 0 and len(small) == 0
