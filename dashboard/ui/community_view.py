@@ -242,7 +242,7 @@ def detail(view: View, group_id: str | None) -> None:
     _table(top, ["day", "member_messages", "active_members", "staff_messages", "alive"], key="cm_top_days")
     st.markdown(f"**{html_text(t('cm.koc_group'))}**")
     k = _koc(view)
-    _koc_tables(k[k["group_id"] == group_id], view, f"koc_{group_id}", per_group=True)
+    _koc_tables(_koc_frames(k[k["group_id"] == group_id], per_group=True), view, f"koc_{group_id}")
 
 
 # --- KOCs ------------------------------------------------------------------------------
@@ -286,13 +286,12 @@ def _koc_frames(k: pd.DataFrame, per_group: bool) -> tuple[pd.DataFrame, pd.Data
     return kocs, _potential(k, 50 if per_group else 200)
 
 
-def _koc_tables(k: pd.DataFrame | None, view: View, name: str, per_group: bool = False,
-                frames: tuple[pd.DataFrame, pd.DataFrame] | None = None) -> None:
+def _koc_tables(frames: tuple[pd.DataFrame, pd.DataFrame], view: View, name: str) -> None:
+    """_koc_frames' two tables, drawn with their exports."""
     settings = settings_in_force()
     first = view.as_of - timedelta(days=int(settings["koc_window_days"]) - 1)
     st.caption(t("cm.koc_window", start=first, end=view.as_of))
-    kocs, shown = frames if frames is not None else _koc_frames(k, per_group)
-    kocs, shown = kocs.copy(), shown.copy()  # the held frames are never changed
+    kocs, shown = (f.copy() for f in frames)  # frames held in VIEW_VALUES are never changed
     if kocs.empty:
         st.info(t("cm.koc_none"))
     else:
@@ -310,7 +309,7 @@ def koc_all(view: View) -> None:
     10 (about a third of the page's rerun)."""
     st.subheader(t("cm.koc_all"))
     frames = VIEW_VALUES.get(f"koc_all:{language()}", view, lambda: _koc_frames(_koc(view), per_group=False))
-    _koc_tables(None, view, "koc_all", frames=frames)
+    _koc_tables(frames, view, "koc_all")
 
 
 # --- negative-sentiment alerts ---------------------------------------------------------
