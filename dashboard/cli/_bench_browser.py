@@ -5,6 +5,7 @@ period until the page is redrawn."""
 from __future__ import annotations
 
 import contextlib
+import os
 import subprocess
 import sys
 import time
@@ -33,6 +34,17 @@ def peak_rss_mb(pid: int) -> float | None:
     except OSError:
         return None
     return None
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time a live process has used so far (Linux /proc), in seconds."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+            # Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+            fields = f.read().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 @contextlib.contextmanager

@@ -148,10 +148,42 @@ def bench_pages(db: Database, only: list[str], region: str, store: str, repeat: 
 CONCURRENT_PAGES = ("overview", "leaderboards", "morning_check")
 
 
+def _timed_pass(proc, run) -> tuple[list[float], list[str], dict]:
+    """run() -> (rerun ms, errors), with the wall time and the CPU time the
+    server and this process (the websocket clients) used meanwhile."""
+    from ._bench_browser import cpu_seconds
+    server0, clients0, wall0 = cpu_seconds(proc.pid), time.process_time(), time.perf_counter()
+    times, errors = run()
+    server1, clients1, wall1 = cpu_seconds(proc.pid), time.process_time(), time.perf_counter()
+    server = None if server0 is None or server1 is None else server1 - server0
+    return times, errors, {"wall_s": wall1 - wall0, "server_cpu_s": server, "clients_cpu_s": clients1 - clients0}
+
+
+def cpu_floor(sessions: int, cores: int, together: dict, reruns: int, single_mean_ms: float) -> dict:
+    """What the machine allows N back-to-back users, from the CPU their reruns cost.
+
+    With no pause between clicks, N users keep N reruns in flight; the
+    server's cores finish at most `cores / cpu` of them a second (`cpu`: the
+    server's CPU seconds per rerun in that pass), so by Little's law a rerun
+    takes at least N × cpu / cores on average. Divided by a lone user's mean
+    rerun, that is the least ratio any scheduling reaches at that CPU cost.
+    `server_cores_used`: the server's CPU seconds per second of the pass (one
+    core is as far as Python's own work goes, the GIL being one)."""
+    if not together.get("server_cpu_s") or not reruns or not single_mean_ms or not together.get("wall_s"):
+        return {}
+    cpu_ms = together["server_cpu_s"] * 1000 / reruns
+    floor_ms = sessions * cpu_ms / cores
+    return {"server_cpu_ms_per_rerun": round(cpu_ms, 1), "cores": cores,
+            "server_cores_used": round(together["server_cpu_s"] / together["wall_s"], 2),
+            "mean_floor_ms": round(floor_ms, 1), "mean_floor_ratio": round(floor_ms / single_mean_ms, 2)}
+
+
 def bench_concurrent(sessions: int, env: dict, db: Database, think_ms: float = 0) -> dict:
     """One real server; first one user alone, then `sessions` users at once
     (each its own region and store), through the same pages and filter
-    changes (_bench_server); the cache is emptied before each pass."""
+    changes (_bench_server); the cache is emptied before each pass. Also the
+    CPU each pass cost the server and the clients, and the floor that one
+    user's CPU cost sets on the ratio (cpu_floor)."""
     from . import _bench_server
     from ._bench_browser import peak_rss_mb, server_process
     reader = Reader(db, Scope.everything())
@@ -164,20 +196,37 @@ def bench_concurrent(sessions: int, env: dict, db: Database, think_ms: float = 0
         at.append((r, s_ids[(i // len(regions)) % len(s_ids)]))
     password = _bench_app.password("hq")
     with server_process(env) as (url, proc):
-        alone, alone_errors = _bench_server.sessions(url, "hq", password, list(CONCURRENT_PAGES), at[:1], think_ms)
-        times, errors = _bench_server.sessions(url, "hq", password, list(CONCURRENT_PAGES), at, think_ms)
+        run = lambda users: _bench_server.sessions(url, "hq", password, list(CONCURRENT_PAGES), users,  # noqa: E731
+                                                   think_ms)
+        alone, alone_errors, alone_cost = _timed_pass(proc, lambda: run(at[:1]))
+        times, errors, cost = _timed_pass(proc, lambda: run(at))
         rss = peak_rss_mb(proc.pid)
     errors = alone_errors + errors
     p95, single = percentile(times, 95), percentile(alone, 95)
+    cores = os.cpu_count() or 1
+    mean = lambda xs: sum(xs) / len(xs) if xs else None  # noqa: E731
     result = {"sessions": sessions, "p95_ms": round(p95, 1) if p95 else None,
-              "p50_ms": summary(times)["p50_ms"],
-              "single_p95_ms": round(single, 1) if single else None, "reruns": len(times),
-              "think_ms": think_ms, "errors": len(errors), "server_peak_rss_mb": rss}
+              "p50_ms": summary(times)["p50_ms"], "mean_ms": round(mean(times), 1) if times else None,
+              "single_p95_ms": round(single, 1) if single else None,
+              "single_mean_ms": round(mean(alone), 1) if alone else None, "reruns": len(times),
+              "think_ms": think_ms, "errors": len(errors), "server_peak_rss_mb": rss,
+              "alone_cost": {k: round(v, 2) if v is not None else None for k, v in alone_cost.items()},
+              "together_cost": {k: round(v, 2) if v is not None else None for k, v in cost.items()}}
+    result.update(cpu_floor(sessions, cores, cost, len(times), mean(alone)) if think_ms == 0 else {})
     ratio = f"{p95 / single:.1f}×" if p95 and single else "-"
     _say(f"concurrent (one server, websocket clients, think time {think_ms:g} ms): {sessions} sessions, "
          f"{len(times)} reruns, p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms; one session alone on the "
          f"same server: p95 {result['single_p95_ms']} ms ({ratio}); errors: {len(errors)}; "
          f"server peak RSS {rss} MB")
+    if cost["server_cpu_s"] is not None:
+        busy = (cost["server_cpu_s"] + cost["clients_cpu_s"]) / (cost["wall_s"] * cores)
+        _say(f"  CPU: the server {cost['server_cpu_s']:.1f} s and the clients {cost['clients_cpu_s']:.1f} s in "
+             f"{cost['wall_s']:.1f} s on {cores} cores ({busy:.0%} busy) with {sessions} users")
+    if "mean_floor_ratio" in result:
+        _say(f"  {result['server_cpu_ms_per_rerun']} ms of server CPU per rerun with {sessions} users (the server "
+             f"used {result['server_cores_used']} cores): {sessions} back-to-back users on {cores} cores average "
+             f"no better than {result['mean_floor_ms']} ms at that cost, {result['mean_floor_ratio']}× a lone "
+             f"user's mean rerun of {result['single_mean_ms']} ms; measured mean {result['mean_ms']} ms")
     for e in errors[:10]:
         _say(f"  {e}")
     return result

@@ -50,3 +50,8 @@ def test_bench_sessions_reports_every_users_reruns(app_env, tmp_path):
     assert got["sessions"] == 2 and got["reruns"] == 2 * 3 * 11 and got["errors"] == 0
     assert 0 < got["p50_ms"] <= got["p95_ms"] and got["single_p95_ms"] > 0
     assert got["server_peak_rss_mb"] > 0
+    # the CPU the passes cost (read from /proc), and the floor it sets on the ratio
+    assert got["alone_cost"]["server_cpu_s"] > 0 and got["together_cost"]["server_cpu_s"] > 0
+    assert got["together_cost"]["wall_s"] > 0 and got["together_cost"]["clients_cpu_s"] > 0
+    assert got["server_cpu_ms_per_rerun"] > 0 and got["cores"] >= 1 and got["server_cores_used"] > 0
+    assert got["mean_floor_ms"] == pytest.approx(2 * got["server_cpu_ms_per_rerun"] / got["cores"], abs=0.2)

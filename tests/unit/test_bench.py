@@ -75,3 +75,28 @@ def test_each_page_series_starts_from_an_empty_cache():
         assert ("bench-test",) not in RESULTS and len(RESULTS) == 0 and not memo
     finally:
         base.MEMOS.remove(memo.clear)
+
+
+def test_the_cpu_floor_of_back_to_back_users():
+    """Little's law, worked by hand: 1.2 s of server CPU for 30 reruns is 40 ms each; 10 users on
+    2 cores keep 10 reruns in flight and finish at most 2 / 0.040 = 50 a
+    second, so a rerun takes at least 10 / 50 s = 200 ms on average: 2.5× a
+    lone user's 80 ms mean."""
+    from dashboard.cli.bench import cpu_floor
+    got = cpu_floor(10, 2, {"server_cpu_s": 1.2, "wall_s": 0.8}, 30, 80.0)
+    assert got == {"server_cpu_ms_per_rerun": 40.0, "cores": 2, "server_cores_used": 1.5,
+                   "mean_floor_ms": 200.0, "mean_floor_ratio": 2.5}
+    assert cpu_floor(10, 2, {"server_cpu_s": None}, 30, 80.0) == {}   # no /proc: nothing claimed
+
+
+def test_cpu_seconds_counts_a_busy_process():
+    import os
+    import time
+    from dashboard.cli._bench_browser import cpu_seconds
+    before = cpu_seconds(os.getpid())
+    end = time.process_time() + 0.3
+    while time.process_time() < end:
+        pass
+    spent = cpu_seconds(os.getpid()) - before
+    assert 0.2 <= spent <= 1.0
+    assert cpu_seconds(2 ** 31 - 1) is None    # no such process
