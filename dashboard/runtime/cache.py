@@ -212,21 +212,31 @@ class DerivedFrames:
 DISPLAYS = DerivedFrames()
 
 
+# A figure's memory, estimated (its JSON would cost as much to write as the
+# figure did to build): the quadrant's 6,900 dots hold about 300 bytes each in
+# Python objects (two floats, three hover strings).
+FIGURE_BYTES, POINT_BYTES = 64 * 1024, 320
+
+
 def _value_bytes(value) -> int:
     if isinstance(value, pd.DataFrame):
         return frame_bytes(value)
     if isinstance(value, (tuple, list)):
         return sum(_value_bytes(v) for v in value)
+    if hasattr(value, "to_plotly_json"):  # a Plotly figure: its points (arrays and hover texts) and the rest
+        return FIGURE_BYTES + POINT_BYTES * sum(len(trace.x) for trace in value.data if trace.x is not None)
     return sys.getsizeof(value)
 
 
 class ViewValues:
     """Values built only from a view's metric results (the morning check's
-    昨日要点 narrative, the community page's KOC tables): kept per (what,
-    file, version, scope, filters, as-of, settings in force), which is
+    昨日要点 narrative, the community page's KOC tables, the sharing page's
+    quadrant chart): kept per (what, file, version, scope, filters, as-of,
+    settings in force, and the period for values of period metrics), which is
     everything those results depend on (`what` names the language where the
     value holds text), least recently used out first, bounded by entries and
-    bytes. Callers share the value: a frame is copied before it is changed."""
+    bytes. Callers share the value: a frame is copied before it is changed,
+    a figure is never changed."""
 
     def __init__(self, max_entries: int = 256, max_bytes: int = 64 * 1024 * 1024):
         self._lock = threading.Lock()
@@ -239,11 +249,14 @@ class ViewValues:
     def bytes(self) -> int:
         return self._lru.bytes
 
-    def get(self, what: str, view: View, build: Callable[[], Any]) -> Any:
-        """build()'s value for `what` in this rerun's view and settings."""
+    def get(self, what: str, view: View, build: Callable[[], Any], by_period: bool = False) -> Any:
+        """build()'s value for `what` in this rerun's view and settings (and
+        the view's period, `by_period`: a value read from period metrics)."""
         pin = pinned()
+        period = (view.period.start, view.period.end) if by_period else None
         return self.get_by_key((what, str(pin.path), pin.version, (view.scope.regions, view.scope.stores),
-                                view.filters.values(), view.as_of, tuple(sorted(settings_in_force().items()))), build)
+                                view.filters.values(), view.as_of, period, tuple(sorted(settings_in_force().items()))),
+                               build)
 
     def get_by_key(self, key: Hashable, build: Callable[[], Any]) -> Any:
         with self._lock:

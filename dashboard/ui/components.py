@@ -72,9 +72,16 @@ def style_figure(fig: go.Figure, height: int = 320) -> go.Figure:
     return set_layout(fig, height=height, **HOUSE_LAYOUT)
 
 
-def show_chart(fig: go.Figure, key: str, on_select="ignore", selection_mode=("points",)):
+def ready_figure(fig: go.Figure) -> go.Figure:
+    """The figure as show_chart shows it. A figure kept between reruns is made
+    ready once, so that showing it never changes it (sessions share it)."""
     # Streamlit 1.50 takes Plotly's config only through deprecated **kwargs: pass none.
-    set_layout(fig, modebar=MODEBAR)
+    return set_layout(fig, modebar=MODEBAR)
+
+
+def show_chart(fig: go.Figure, key: str, on_select="ignore", selection_mode=("points",)):
+    if fig.layout.modebar.remove != tuple(MODEBAR["remove"]):  # not made ready yet (ready_figure)
+        ready_figure(fig)
     return st.plotly_chart(fig, use_container_width=True, key=key, on_select=on_select,
                            selection_mode=selection_mode)
 

@@ -157,3 +157,60 @@ def test_morning_check_shows_yesterdays_share_rate_and_guides_below_target(page_
     assert html.count("连续 3 个在岗日未达分享目标") == len(below)
     if user == "east":
         assert set(stores.region) == {"华东"} and set(below.region) == {"华东"}
+
+
+def quadrant_chart(at) -> dict:
+    """The diagnosis quadrant's Plotly spec as the page sent it."""
+    import json
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart") if c.proto.id.endswith("sh_quadrant")]
+    assert len(specs) == 1, "one quadrant chart"
+    return specs[0]
+
+
+def dots_by_trace(spec) -> list[int]:
+    return [len(trace["customdata"]) for trace in spec["data"]]
+
+
+def test_the_quadrant_chart_follows_the_period_the_settings_and_the_language(page_env):
+    """The quadrant figure is built once per view, period, settings and language
+    (runtime.cache.VIEW_VALUES) and shown as built on the reruns that follow:
+    each change of one of them draws the guides of that change."""
+    from dashboard.ui.i18n import set_language
+    order = ["标杆", "方法问题", "积极性问题-高销售", "积极性问题-低销售"]
+
+    def expected(period, **options):
+        guides = metric(page_env, "share-rate", period, level="guide", **options)
+        counts = guides.diagnosis.value_counts()
+        return [int(counts.get(label, 0)) for label in order]
+
+    at = open_sharing("hq")
+    last30 = period_of(at)
+    spec = quadrant_chart(at)
+    assert dots_by_trace(spec) == expected(last30) and sum(dots_by_trace(spec)) > 0
+    assert [tr["name"].split("（")[0] for tr in spec["data"]] == order
+    assert spec["layout"]["shapes"][0]["x0"] == 0.8                     # the target rate in force
+    at.run()
+    assert quadrant_chart(at) == spec                                   # a rerun shows what was built
+    at.selectbox(key="fb_preset").set_value("this_week").run()
+    assert not at.exception, at.exception
+    week = period_of(at)
+    assert week != last30 and expected(week) != expected(last30)        # the test can tell them apart
+    assert dots_by_trace(quadrant_chart(at)) == expected(week)
+    # a target rate that moves guides between quadrants this week
+    rate = next(r for r in (0.5, 0.3, 0.6, 0.9, 0.95, 0.2) if expected(week, target_rate=r) != expected(week))
+    settings.change("share_target_rate", rate, "admin")
+    at.run()
+    assert not at.exception, at.exception
+    spec = quadrant_chart(at)
+    assert spec["layout"]["shapes"][0]["x0"] == rate
+    assert dots_by_trace(spec) == expected(week, target_rate=rate)
+    set_language("en")
+    try:
+        english = signed_in("hq", {"preset": "this_week", "lang": "en"})
+        english.switch_page("pages/sharing.py")
+        english.run()
+        assert not english.exception, english.exception
+        names = [tr["name"] for tr in quadrant_chart(english)["data"]]
+        assert names[0].startswith("Benchmark") and not any(label in n for label in order for n in names)
+    finally:
+        set_language("zh")

@@ -236,3 +236,16 @@ def test_view_values_are_built_once_per_key_and_bounded():
     assert len(small) == 3 and small.bytes <= 3 * one + 100
     small.clear()
     assert small.bytes == 0 and len(small) == 0
+
+
+def test_a_figures_size_counts_its_points():
+    """A figure held in VIEW_VALUES is bounded by its points, not by the few
+    bytes of the Python object that holds them."""
+    import plotly.graph_objects as go
+    from dashboard.runtime.cache import FIGURE_BYTES, POINT_BYTES, _value_bytes
+    fig = go.Figure()
+    fig.add_scatter(x=list(range(1000)), y=list(range(1000)))
+    fig.add_scatter(x=[1, 2], y=[3, 4])
+    fig.add_shape(type="line", x0=0, x1=1, y0=0, y1=1)
+    assert _value_bytes((fig, ["a"])) == FIGURE_BYTES + POINT_BYTES * 1002 + _value_bytes(["a"])
+    assert _value_bytes(go.Figure()) == FIGURE_BYTES
