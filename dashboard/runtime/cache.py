@@ -168,13 +168,14 @@ class SizedLRU:
 
 
 class DerivedFrames:
-    """Frames derived from another frame's content (a table formatted for
-    display), remembered by that content, least recently used out first,
-    bounded by bytes and entries. The fingerprint only finds the entry: a hit
-    counts only when the stored source equals the frame (DataFrame.equals:
-    the same labels, dtypes and values), so a digest collision can never show
-    another table's numbers. Formatting HQ's 5,000 guides takes about 22 ms a
-    rerun; the fingerprint and the check about 4."""
+    """Values derived from a frame's content (a table formatted for display,
+    a table's export files), remembered by that content, least recently used
+    out first, bounded by bytes and entries. The fingerprint only finds the
+    entry: a hit counts only when the stored source equals the frame
+    (DataFrame.equals: the same labels, dtypes and values), so a digest
+    collision can never show another table's numbers. Formatting HQ's 5,000
+    guides takes about 22 ms a rerun; the fingerprint and the check about 4.
+    A derived frame is handed out as a copy; bytes (immutable) as they are."""
 
     def __init__(self, max_bytes: int = 64 * 1024 * 1024, max_entries: int = 256):
         self._lock = threading.Lock()
@@ -187,8 +188,9 @@ class DerivedFrames:
     def bytes(self) -> int:
         return self._lru.bytes
 
-    def get(self, source: pd.DataFrame, variant: Hashable, derive: Callable[[], pd.DataFrame]) -> pd.DataFrame:
-        """derive()'s frame for `source` (and `variant`: the language, say), a copy."""
+    def get(self, source: pd.DataFrame, variant: Hashable, derive: Callable[[], Any]) -> Any:
+        """derive()'s value for `source` (and `variant`: the language, say);
+        a frame, or a tuple of bytes."""
         try:
             key = (fingerprint(source), variant)
         except TypeError:  # cells pandas cannot hash: derived every time
@@ -197,11 +199,11 @@ class DerivedFrames:
             held = self._lru.peek(key)
             if held is not None and held[0].equals(source):
                 self._lru.touch(key)
-                return held[1].copy()
+                return _handed_out(held[1])
         derived = derive()
-        size = frame_bytes(source) + frame_bytes(derived)
+        size = frame_bytes(source) + _value_bytes(derived)
         with self._lock:
-            self._lru.put(key, (source.copy(), derived.copy()), size)
+            self._lru.put(key, (source.copy(), _handed_out(derived)), size)
         return derived
 
     def clear(self) -> None:
@@ -209,7 +211,15 @@ class DerivedFrames:
             self._lru.clear()
 
 
+def _handed_out(value: Any) -> Any:
+    """A frame's copy (callers may change theirs); other values are immutable."""
+    return value.copy() if isinstance(value, pd.DataFrame) else value
+
+
 DISPLAYS = DerivedFrames()
+# Export files (XLSX and CSV bytes) of the tables shown, by table content:
+# their own bound, so a page's workbooks never push its formatted tables out.
+EXPORTS = DerivedFrames(max_bytes=64 * 1024 * 1024, max_entries=128)
 
 
 # A figure's memory, estimated (its JSON would cost as much to write as the
@@ -281,6 +291,7 @@ def clear_all() -> None:
     """A new version was published: nothing cached for the old one is kept."""
     RESULTS.clear()
     DISPLAYS.clear()
+    EXPORTS.clear()
     VIEW_VALUES.clear()
     st.cache_data.clear()
     _filter_options.clear()

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from ..export import to_csv, to_xlsx
+from ..runtime.cache import EXPORTS
 from .i18n import t
 
 
@@ -21,20 +22,13 @@ def record_download(username: str, what: str, fmt: str, rows: int, **detail) -> 
         print(f"audit: could not record export of {what}: {exc}", file=sys.stderr)
 
 
-_cached_bytes = None
-
-
-def _bytes(df: pd.DataFrame, headers: tuple, name: str, fmt: str, language: str) -> bytes:
-    """Export bytes, cached per table content so a rerun does not rebuild the workbook."""
-    global _cached_bytes
-    if _cached_bytes is None:
-        @st.cache_data(max_entries=64, show_spinner=False)
-        def build(df: pd.DataFrame, headers: tuple, name: str, fmt: str, language: str) -> bytes:
-            if fmt == "xlsx":
-                return to_xlsx(df, list(headers), sheet=name, language=language)
-            return to_csv(df, list(headers))
-        _cached_bytes = build
-    return _cached_bytes(df, headers, name, fmt, language)
+def _files(df: pd.DataFrame, headers: tuple, name: str, formats: tuple[str, ...], language: str) -> dict:
+    """Export bytes by format, built once per table content (runtime.cache.EXPORTS):
+    a rerun neither rebuilds the workbook nor hashes the table once per file."""
+    def build() -> tuple[bytes, ...]:
+        return tuple(to_xlsx(df, list(headers), sheet=name, language=language) if fmt == "xlsx"
+                     else to_csv(df, list(headers)) for fmt in formats)
+    return dict(zip(formats, EXPORTS.get(df, (headers, name, formats, language), build)))
 
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -73,18 +67,20 @@ def download_buttons(df: pd.DataFrame, headers: dict, name: str, username: str, 
                 st.session_state[ready_key] = table
                 st.rerun()
         return
+    workbook = len(df) <= (EAGER_XLSX_ROWS if eager_rows is None else eager_rows) or ready
+    files = _files(df, header_list, name, ("xlsx", "csv") if workbook else ("csv",), language)
     with cols[0]:
-        if len(df) > (EAGER_XLSX_ROWS if eager_rows is None else eager_rows) and not ready:
+        if not workbook:
             if st.button(prepare_label or t("lb.prepare_xlsx"), key=f"prep_{key}", width="stretch"):
                 st.session_state[ready_key] = table
                 st.rerun()
         else:
             st.download_button(
-                labels[0], data=_bytes(df, header_list, name, "xlsx", language), file_name=f"{name}.xlsx",
+                labels[0], data=files["xlsx"], file_name=f"{name}.xlsx",
                 mime=XLSX_MIME, key=f"dl_{key}_xlsx", on_click=record_download,
                 args=(username, name, "xlsx", len(df)), kwargs=detail, width="stretch")
     with cols[1]:
         st.download_button(
-            labels[1], data=_bytes(df, header_list, name, "csv", language), file_name=f"{name}.csv",
+            labels[1], data=files["csv"], file_name=f"{name}.csv",
             mime="text/csv", key=f"dl_{key}_csv", on_click=record_download,
             args=(username, name, "csv", len(df)), kwargs=detail, width="stretch")

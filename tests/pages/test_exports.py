@@ -150,3 +150,24 @@ def test_a_very_large_tables_csv_waits_for_the_same_one_click():
     at.session_state["huge"] = False                                 # at the limit: the CSV at once again
     at.run()
     assert [b.label for b in at.button] == ["生成 Excel"] and len(at.get("download_button")) == 1
+
+
+def test_export_files_are_built_once_per_table_content_and_follow_a_changed_table():
+    """Reruns get the same bytes without rebuilding; a changed cell, header or
+    language gets files of its own (the cache is keyed by content, not by name)."""
+    import pandas as pd
+    from dashboard.runtime.cache import EXPORTS
+    from dashboard.ui.downloads import _files
+    EXPORTS.clear()
+    board = pd.DataFrame({"store_id": ["S1", "S2"], "sales": [1200.5, 300.0]})
+    headers = ("门店", "销售额")
+    first = _files(board, headers, "stores", ("xlsx", "csv"), "zh")
+    again = _files(board.copy(), headers, "stores", ("xlsx", "csv"), "zh")
+    assert again["csv"] is first["csv"] and again["xlsx"] is first["xlsx"] and len(EXPORTS) == 1
+    assert first["csv"].decode("utf-8-sig").splitlines() == ["门店,销售额", "S1,1200.5", "S2,300.0"]
+    changed = _files(board.assign(sales=[1200.5, 301.0]), headers, "stores", ("xlsx", "csv"), "zh")
+    assert changed["csv"].decode("utf-8-sig").splitlines()[2] == "S2,301.0"
+    english = _files(board, ("Store", "Sales"), "stores", ("xlsx", "csv"), "en")
+    assert english["csv"].decode("utf-8-sig").splitlines()[0] == "Store,Sales"
+    assert len(EXPORTS) == 3
+    assert list(_files(board, headers, "stores", ("csv",), "zh")) == ["csv"]   # no workbook asked: none built
