@@ -39,7 +39,7 @@ import pandas as pd
 from ..period import Period
 from ..reader import Reader
 from ..columns import cols
-from .base import Memo, MetricArgs, Option, metric, ratio
+from .base import Memo, MetricArgs, Option, metric, ratios
 
 LEVELS = ("store", "guide")
 
@@ -69,6 +69,7 @@ s AS ({sales})
 SELECT t.level, t.target_id AS id,
        CASE WHEN t.level = 'store' THEN st.store_name ELSE g.guide_name END AS name,
        CASE WHEN t.level = 'store' THEN t.target_id ELSE g.store_id END AS store_id,
+       st.store_name, st.region,
        coalesce(s.sales_mtd, 0) AS sales_mtd, t.sales_target AS target,
        coalesce(s.wemall_sales_mtd, 0) AS wemall_sales_mtd, t.wemall_target
 FROM t
@@ -115,27 +116,22 @@ def attainment_rows(reader: Reader, as_of: date, level: str | tuple = "store") -
 def _attainment_rows(reader: Reader, as_of: date, levels: tuple) -> pd.DataFrame:
     month, so_far, progress, days_left = month_clock(as_of)
     df = reader.query(level_sql(levels), {"month": month, "level_a": levels[0], "level_b": levels[-1], "start": so_far.start_ts, "end": so_far.end_ts})
-    df = df.merge(reader.query("SELECT store_id, store_name, region FROM stores"), on="store_id", how="left")
     for c in ("sales_mtd", "target", "wemall_sales_mtd", "wemall_target"):
         df[c] = df[c].astype(float)
     df["month"] = month
     df["time_progress"] = progress
     df["days_left"] = days_left
-    df["attainment"] = [_nan(ratio(s, t)) for s, t in zip(df["sales_mtd"], df["target"])]
+    df["attainment"] = ratios(df["sales_mtd"], df["target"])
     df["gap"] = df["target"] * progress - df["sales_mtd"]
     df["needed_per_day"] = (df["target"] - df["sales_mtd"]) / days_left if days_left else float("nan")
     df["behind"] = (df["attainment"] < progress).fillna(False).astype(bool)
-    df["wemall_attainment"] = [_nan(ratio(s, t)) for s, t in zip(df["wemall_sales_mtd"], df["wemall_target"])]
+    df["wemall_attainment"] = ratios(df["wemall_sales_mtd"], df["wemall_target"])
     df["days_left"] = df["days_left"].astype("Int64")
     return df[COLUMNS].reset_index(drop=True)
 
 
 # The leaderboards' extra columns: the as-of month's target and attainment so far.
 WITH_TARGETS = cols("target:money", "attainment:rate")
-
-
-def _nan(v):
-    return float("nan") if v is None else v
 
 
 @metric("target-attainment", DECLARED, grain="one row per in-scope target (store or guide) of the as-of month",
